@@ -1,0 +1,36 @@
+import { publicRoute } from "@/lib/api/public-route";
+import { AUTH_MSG } from "@/lib/api/respond";
+import { login, loginBody, LOGIN_MSG } from "@/lib/auth/login";
+import { sessionPolicy } from "@/lib/auth/request-auth";
+import { isValidCsrfToken } from "@/lib/auth/secrets";
+import { deleteSession } from "@/lib/auth/sessions";
+import { readLoginBody } from "@/lib/http/body";
+import { fail, ok } from "@/lib/http/envelope";
+import { readCookie, SESSION_COOKIE, sessionCookie } from "@/lib/http/session-cookie";
+
+export const dynamic = "force-dynamic";
+
+/** `POST /login` (proxy.ts rewrites it here: /login itself is the login page). */
+export const POST = publicRoute("/login", async (request, { db, config, ip, https, now }) => {
+  const previous = readCookie(request.headers, SESSION_COOKIE);
+  if (!previous || !isValidCsrfToken(previous, request.headers.get("x-csrf-token"))) return fail(AUTH_MSG.csrf, 403);
+
+  const input = loginBody.parse(await readLoginBody(request));
+  const result = await login(
+    db,
+    input,
+    { ip, userAgent: request.headers.get("user-agent") ?? "" },
+    {
+      ...sessionPolicy(config),
+      maxFailures: config.loginMaxFailures,
+      maxFailuresPerIp: config.loginMaxFailuresPerIp,
+      windowMs: config.loginWindowMs,
+    },
+    now,
+  );
+  // Logging in again from a signed-in browser retires the old session.
+  await deleteSession(db, previous);
+  return ok(undefined, LOGIN_MSG.success, {
+    "Set-Cookie": sessionCookie(result.sessionId, https, Math.floor(config.sessionMaxMs / 1000)),
+  });
+});

@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { LoginForm } from "@/components/login-form";
+import { safeNextPath } from "@/lib/auth/next-path";
+import { getPageSession } from "@/lib/auth/page-session";
+
+export const metadata: Metadata = { title: "Log in" };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  const { next } = await searchParams;
+  const target = safeNextPath(typeof next === "string" ? next : undefined);
+  if (await getPageSession()) redirect(target);
+
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-12">
+      <div className="w-full max-w-sm">
+        <div className="mb-8 text-center">
+          <div
+            aria-hidden="true"
+            className="mx-auto mb-4 flex h-11 w-11 items-center justify-center rounded-xl bg-indigo-600 text-lg font-bold text-white shadow-sm"
+          >
+            x
+          </div>
+          <h1 className="text-2xl font-semibold tracking-tight">Sign in to xui-panel</h1>
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">Administrator access</p>
+        </div>
+        <div className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+          <LoginForm next={target} />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,16 @@
+import type { ReactNode } from "react";
+import { PanelHeader } from "@/components/panel-header";
+import { SessionProvider } from "@/components/session-provider";
+import { requirePageSession } from "@/lib/auth/page-session";
+
+export default async function PanelLayout({ children }: { children: ReactNode }) {
+  const session = await requirePageSession();
+  return (
+    <SessionProvider session={{ username: session.username, csrfToken: session.csrfToken }}>
+      <div className="min-h-screen">
+        <PanelHeader username={session.username} />
+        <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
+      </div>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createClient, type Client, type TransactionMode } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import * as schema from "./schema";
+
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
+
+export interface DatabaseHandle {
+  db: Db;
+  client: Client;
+  /** True for an embedded file or in-memory database, false for a libSQL server. */
+  embedded: boolean;
+  close(): void;
+}
+
+/** How long a connection waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens the database named by a libSQL URL: `file:…` / `:memory:` embedded, or
+ * `http(s)://`, `ws(s)://`, `libsql://` for a libSQL server (sqld, Turso).
+ *
+ * Concurrency rule for everything built on this: writes are single statements
+ * or `db.batch([...])`, never interactive transactions. The embedded driver
+ * runs each statement synchronously, so a batch can never interleave with
+ * another write of this process, while an interactive transaction would hold
+ * the write lock across `await`s and make a second connection of the same
+ * process spin on the lock with the event loop blocked.
+ */
+export function openDatabase(url: string, authToken?: string): DatabaseHandle {
+  const embedded = url === ":memory:" || url.startsWith("file:");
+  if (url.startsWith("file:")) {
+    const file = url.slice("file:".length).split("?")[0] ?? "";
+    if (file && file !== ":memory:") mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ file)), { recursive: true });
+  }
+  const client = createClient({
+    url,
+    authToken: authToken || undefined,
+    // Busy timeout (ms) applied to every pooled embedded connection: another
+    // panel process sharing the file may hold the write lock for a moment.
+    timeout: BUSY_TIMEOUT_MS,
+  });
+  // Drizzle calls `client.batch(stmts)` without a mode, which means a deferred
+  // transaction. A deferred batch that reads before it writes can fail with
+  // SQLITE_BUSY_SNAPSHOT when another process commits in between; taking the
+  // write lock up front (BEGIN IMMEDIATE) makes it wait its turn instead.
+  const batch = client.batch.bind(client);
+  client.batch = ((stmts: Parameters<Client["batch"]>[0], mode: TransactionMode = "write") =>
+    batch(stmts, mode)) as Client["batch"];
+
+  const db = drizzle(client, { schema }) as Db;
+  return { db, client, embedded, close: () => client.close() };
+}
+
+/** Settings that belong to the database file itself (embedded only). */
+export async function prepareEmbeddedDatabase(handle: DatabaseHandle): Promise<void> {
+  if (!handle.embedded) return;
+  // WAL lets readers proceed while a writer commits and lets several panel
+  // processes share one file. It is persistent, so setting it once suffices.
+  await handle.client.execute("PRAGMA journal_mode = WAL");
+}

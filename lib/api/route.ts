@@ -1,0 +1,135 @@
+import type { z } from "zod";
+import { initDatabase } from "@/db";
+import type { Db } from "@/db/client";
+import { authenticate, presentedBearer, type Actor } from "@/lib/auth/request-auth";
+import { scopeAllows } from "@/lib/auth/permissions";
+import { isValidCsrfToken } from "@/lib/auth/secrets";
+import { serverConfig } from "@/lib/config";
+import { readJsonObject } from "@/lib/http/body";
+import { clientIp } from "@/lib/http/client-ip";
+import { fail, ok } from "@/lib/http/envelope";
+import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
+import { endpoints, type Endpoint, type EndpointKey, type HttpMethod } from "./catalog";
+import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
+
+type BodyOf<S> = S extends { body: z.ZodType } ? z.output<S["body"]> : undefined;
+type ParamsOf<S> = S extends { params: z.ZodType } ? z.output<S["params"]> : undefined;
+/** What a handler returns: the `obj` before the allow-list parse, or a ready Response. */
+type ResultOf<S> = (S extends { response: z.ZodType } ? z.input<S["response"]> : void) | Response;
+
+export interface HandlerContext<K extends EndpointKey> {
+  db: Db;
+  actor: Actor;
+  body: BodyOf<Endpoint<K>>;
+  params: ParamsOf<Endpoint<K>>;
+  /** The caller's address (socket, or X-Forwarded-For behind TRUST_PROXY). */
+  ip: string;
+  request: Request;
+  /** One clock reading per request. */
+  now: number;
+}
+
+export interface BoundEndpoint {
+  key: EndpointKey;
+  run(ctx: HandlerContext<EndpointKey>): Promise<unknown>;
+}
+
+/** Binds a handler to its catalog entry; the types of body, params and result follow from the entry. */
+export function endpoint<K extends EndpointKey>(
+  key: K,
+  handler: (ctx: HandlerContext<K>) => Promise<ResultOf<Endpoint<K>>> | ResultOf<Endpoint<K>>,
+): BoundEndpoint {
+  return { key, run: (ctx) => Promise.resolve(handler(ctx as unknown as HandlerContext<K>)) };
+}
+
+type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+type RouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
+const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+type RouteExports = Record<(typeof ROUTE_METHODS)[number], RouteHandler>;
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The only way to write a `/panel/api` route. It exports a handler for every
+ * HTTP method, so nothing falls through to Next's defaults, and each of them:
+ *  1. authenticates (bearer token, else session cookie) — 401/404 if neither;
+ *  2. checks the token's scope against the endpoint's permission — 403;
+ *  3. requires the CSRF header on unsafe session requests — 403;
+ *  4. parses path params and the JSON body with the endpoint's zod schemas;
+ *  5. runs the handler and wraps its result in the envelope through the
+ *     response allow-list; every error is mapped in errorResponse().
+ * Methods without a binding answer 405 — but only after authentication, so an
+ * anonymous caller cannot probe which routes exist.
+ */
+export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): RouteExports {
+  for (const [method, binding] of Object.entries(bindings)) {
+    if (binding && endpoints[binding.key].method !== method) {
+      throw new Error(`${binding.key} is a ${endpoints[binding.key].method} endpoint, bound to ${method}`);
+    }
+  }
+  // No bindings at all: the catch-all for unknown paths, which answers 404 once authenticated.
+  const allow =
+    Object.keys(bindings).length === 0
+      ? null
+      : [...Object.keys(bindings), ...(bindings.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const exports = {} as RouteExports;
+  for (const method of ROUTE_METHODS) {
+    const binding = method === "HEAD" ? bindings.GET : method === "OPTIONS" ? undefined : bindings[method];
+    exports[method] = (request, context) => handle(request, context, binding, allow);
+  }
+  return exports;
+}
+
+async function handle(
+  request: Request,
+  context: NextRouteContext,
+  binding: BoundEndpoint | undefined,
+  allow: string | null,
+): Promise<Response> {
+  const route = binding ? endpoints[binding.key].path : new URL(request.url).pathname;
+  try {
+    const config = serverConfig();
+    const { db } = await initDatabase();
+    const now = Date.now();
+    const headers = request.headers;
+
+    const actor = await authenticate(db, headers, config, now);
+    if (!actor) return unauthenticatedResponse(headers, presentedBearer(headers) !== null);
+
+    if (allow === null) return fail(AUTH_MSG.notFound, 404);
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
+    if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
+    const spec: Endpoint<EndpointKey> & { params?: z.ZodType; body?: z.ZodType; response?: z.ZodType } =
+      endpoints[binding.key];
+
+    if (actor.kind === "token" && !scopeAllows(actor.scope, spec.permission, request.method)) {
+      return fail(AUTH_MSG.scopeDenied, 403);
+    }
+    if (
+      actor.kind === "session" &&
+      UNSAFE_METHODS.has(request.method) &&
+      !isValidCsrfToken(readCookie(headers, SESSION_COOKIE)!, headers.get("x-csrf-token"))
+    ) {
+      return fail(AUTH_MSG.csrf, 403);
+    }
+
+    const params = spec.params ? spec.params.parse(await context.params) : undefined;
+    const body = spec.body ? spec.body.parse(await readJsonObject(request)) : undefined;
+    const result = await binding.run({
+      db,
+      actor,
+      body: body as never,
+      params: params as never,
+      ip: clientIp(headers, config.trustProxyHops),
+      request,
+      now,
+    });
+    if (result instanceof Response) return result;
+    if (!spec.response) return ok();
+    const shaped = spec.response.safeParse(result);
+    // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
+    if (!shaped.success) throw new Error(`${binding.key}: response does not match its schema`);
+    return ok(shaped.data);
+  } catch (error) {
+    return errorResponse(error, { method: request.method, route });
+  }
+}

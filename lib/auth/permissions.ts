@@ -1,0 +1,33 @@
+import type { TokenScope } from "@/db/schema/api-tokens";
+
+/**
+ * What an endpoint needs. Every `/panel/api` endpoint names exactly one
+ * permission in the catalog (lib/api/catalog.ts); scopes grant sets of them.
+ */
+export const PERMISSIONS = {
+  /** Read-only machine status. */
+  statusRead: "status:read",
+  /** Everything else: tokens, settings, admin credentials. */
+  admin: "admin",
+} as const;
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
+
+const GRANTS: Record<TokenScope, ReadonlySet<Permission>> = {
+  admin: new Set(Object.values(PERMISSIONS)),
+  // GET/HEAD on read-only status routes only.
+  monitor: new Set([PERMISSIONS.statusRead]),
+  // The node-sync allowlist; of this panel's routes, only server status so far.
+  "node-sync": new Set([PERMISSIONS.statusRead]),
+};
+
+/**
+ * Whether a token of `scope` may call an endpoint. Anything but `admin` is
+ * read-only whatever the permission says, so a mislabelled write endpoint still
+ * fails closed.
+ */
+export function scopeAllows(scope: TokenScope, permission: Permission, method: string): boolean {
+  if (scope === "admin") return true;
+  return SAFE_METHODS.has(method) && GRANTS[scope].has(permission);
+}

@@ -1,0 +1,95 @@
+import { and, eq, lt, ne, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { adminUsers } from "@/db/schema/admin-users";
+import { sessions } from "@/db/schema/sessions";
+import { hashSessionId, isWellFormedSessionId, newSessionId } from "./secrets";
+
+export interface SessionPolicy {
+  idleMs: number;
+  maxMs: number;
+}
+
+export interface SessionUser {
+  userId: number;
+  username: string;
+  /** SHA-256 of the cookie value: identifies the session without being it. */
+  sessionHash: string;
+}
+
+/** lastSeenAt is refreshed at most this often: reads stay write-free. */
+const TOUCH_INTERVAL_MS = 60_000;
+const USER_AGENT_MAX = 256;
+
+export async function createSession(
+  db: Db,
+  userId: number,
+  meta: { ip: string; userAgent: string },
+  policy: SessionPolicy,
+  now = Date.now(),
+): Promise<string> {
+  const id = newSessionId();
+  await db.insert(sessions).values({
+    idHash: hashSessionId(id),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + policy.maxMs,
+    ip: meta.ip,
+    userAgent: meta.userAgent.slice(0, USER_AGENT_MAX),
+  });
+  return id;
+}
+
+/**
+ * The admin behind a session cookie, or null when the cookie is absent,
+ * unknown, idle too long, past its absolute end, or older than the admin's
+ * last credential change.
+ */
+export async function resolveSession(
+  db: Db,
+  cookieValue: string | undefined,
+  policy: SessionPolicy,
+  now = Date.now(),
+): Promise<SessionUser | null> {
+  if (!isWellFormedSessionId(cookieValue)) return null;
+  const idHash = hashSessionId(cookieValue);
+  const row = await db
+    .select({
+      userId: sessions.userId,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      username: adminUsers.username,
+      credentialsChangedAt: adminUsers.credentialsChangedAt,
+    })
+    .from(sessions)
+    .innerJoin(adminUsers, eq(adminUsers.id, sessions.userId))
+    .where(eq(sessions.idHash, idHash))
+    .get();
+  if (!row) return null;
+  const expired =
+    row.expiresAt <= now || row.lastSeenAt + policy.idleMs <= now || row.createdAt < row.credentialsChangedAt;
+  if (expired) {
+    await db.delete(sessions).where(eq(sessions.idHash, idHash));
+    return null;
+  }
+  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
+  }
+  return { userId: row.userId, username: row.username, sessionHash: idHash };
+}
+
+export async function deleteSession(db: Db, cookieValue: string | undefined): Promise<void> {
+  if (!isWellFormedSessionId(cookieValue)) return;
+  await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(cookieValue)));
+}
+
+/** Ends every session of an admin except the one (by hash) that made the change. */
+export async function deleteOtherSessions(db: Db, userId: number, keepSessionHash: string): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, keepSessionHash)));
+}
+
+/** Drops rows no request can use any more; called on login, so the table stays small. */
+export async function purgeExpiredSessions(db: Db, policy: SessionPolicy, now = Date.now()): Promise<void> {
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - policy.idleMs)));
+}

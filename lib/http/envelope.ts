@@ -1,0 +1,30 @@
+/**
+ * The 3x-ui response envelope: `{"success": boolean, "msg"?: string, "obj"?: any}`.
+ */
+export interface Envelope<T = unknown> {
+  success: boolean;
+  msg?: string;
+  obj?: T;
+}
+
+/** Headers for every JSON answer: never cached, never rendered as a document. */
+const JSON_HEADERS = {
+  "Content-Type": "application/json; charset=utf-8",
+  "Cache-Control": "no-store",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+} as const;
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+export function ok<T>(obj?: T, msg?: string, headers?: Record<string, string>): Response {
+  const body: Envelope<T> = { success: true };
+  if (msg !== undefined) body.msg = msg;
+  if (obj !== undefined) body.obj = obj;
+  return jsonResponse(body, 200, headers);
+}
+
+export function fail(msg: string, status = 200, headers?: Record<string, string>): Response {
+  return jsonResponse({ success: false, msg } satisfies Envelope, status, headers);
+}

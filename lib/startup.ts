@@ -1,0 +1,37 @@
+import { initDatabase } from "@/db";
+import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
+import { logInfo, logWarn } from "@/lib/log";
+
+/** Database ready, first admin present. Safe to call more than once. */
+export async function startPanel(): Promise<void> {
+  const { db } = await initDatabase();
+  const username = process.env.ADMIN_USERNAME?.trim();
+  const password = process.env.ADMIN_PASSWORD;
+  if (Boolean(username) !== Boolean(password)) {
+    logWarn("ADMIN_USERNAME and ADMIN_PASSWORD must be set together; ignoring them");
+  }
+  const result = await ensureFirstAdmin(db, { username, password });
+  if (!result.created) return;
+  if (result.source === "env") {
+    logInfo("created the first admin from ADMIN_USERNAME/ADMIN_PASSWORD", { username: result.username });
+    const weak = weakPasswordReason(password ?? "");
+    if (weak) logWarn(`ADMIN_PASSWORD is weak: ${weak}; change it in Settings → Security`);
+    return;
+  }
+  // The one time this password exists outside the admin's head: on the
+  // operator's terminal, never in a log field or the database.
+  process.stdout.write(
+    [
+      "",
+      "================================================================",
+      "  xui-panel: created the first admin account",
+      `    username: ${result.username}`,
+      `    password: ${result.password}`,
+      "  This password is shown only once. Sign in and change it under",
+      "  Settings → Security, or reset it with:",
+      "    npm run panel -- admin reset --username admin --password <new>",
+      "================================================================",
+      "",
+    ].join("\n") + "\n",
+  );
+}

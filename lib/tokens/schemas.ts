@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { TOKEN_SCOPES } from "@/db/schema/api-tokens";
+
+/**
+ * Request and response shapes of the token API. Error texts are the peer
+ * panel's (3x-ui), word for word: bots match on them.
+ */
+export const MSG = {
+  nameRequired: "token name is required",
+  nameTooLong: "token name must be 64 characters or fewer",
+  nameTaken: "a token with that name already exists",
+  scopeInvalid: "scope must be 'admin', 'monitor', or 'node-sync'",
+  expiresAtInvalid: "expiresAt must be 0 (never) or a future unix-ms timestamp",
+  idInvalid: "invalid token id",
+  notFound: "token not found",
+  scopeMismatch: "token not found with expected scope",
+  // Our own additions (the peer accepts these silently or has no such case).
+  nameNotString: "token name must be a string",
+  nameControlChars: "token name must not contain control or invisible formatting characters",
+  enabledInvalid: "enabled must be true or false",
+  expectedScopeInvalid: "expectedScope must be a string",
+} as const;
+
+export const NAME_MAX_CHARS = 64;
+/** Far enough to be "never" for any caller; keeps Date arithmetic in range. */
+const MAX_TIMESTAMP_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+/** Controls, bidi overrides and line separators: they hide or reorder what an admin reads. */
+const HIDDEN_CHARS = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
+
+/** Go-style zero values: the peer treats `""` and `null` like an absent field. */
+const blankAsMissing = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+export const tokenName = z
+  .string({ error: (iss) => (iss.input === undefined || iss.input === null ? MSG.nameRequired : MSG.nameNotString) })
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, MSG.nameRequired)
+      .refine((s) => [...s].length <= NAME_MAX_CHARS, MSG.nameTooLong)
+      .refine((s) => !HIDDEN_CHARS.test(s), MSG.nameControlChars),
+  );
+
+export const tokenScope = z.enum(TOKEN_SCOPES, { error: MSG.scopeInvalid });
+
+/** Unix ms, `0` = never. Whether it lies in the future is the service's rule (it owns the clock). */
+export const expiresAtMs = z
+  .number({ error: MSG.expiresAtInvalid })
+  .int(MSG.expiresAtInvalid)
+  .min(0, MSG.expiresAtInvalid)
+  .max(MAX_TIMESTAMP_MS, MSG.expiresAtInvalid);
+
+const expectedScope = z.preprocess(blankAsMissing, z.string({ error: MSG.expectedScopeInvalid }).optional());
+
+export const createTokenBody = z.object({
+  name: tokenName,
+  scope: z.preprocess(blankAsMissing, tokenScope.optional()).transform((v) => v ?? "admin"),
+  expiresAt: z.preprocess(blankAsMissing, expiresAtMs.optional()).transform((v) => v ?? 0),
+});
+export type CreateTokenInput = z.output<typeof createTokenBody>;
+
+export const setEnabledBody = z.object({
+  enabled: z.boolean({ error: MSG.enabledInvalid }),
+  expectedScope,
+});
+
+export const deleteTokenBody = z.object({ expectedScope });
+
+/** `{id}` path segment: a positive integer written plainly (no `1e3`, `1.5`, `-1`, `0`, `01`). */
+export const tokenIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, MSG.idInvalid)
+    .transform(Number)
+    .refine(Number.isSafeInteger, MSG.idInvalid),
+});
+
+/**
+ * Everything a caller may see about a token. Responses are parsed through this
+ * allow-list, so a column added later (or the hash) cannot leak by accident.
+ */
+export const tokenView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  enabled: z.boolean(),
+  /** Unix seconds. */
+  createdAt: z.number().int(),
+  scope: tokenScope,
+  /** Unix ms, 0 = never. */
+  expiresAt: z.number().int(),
+  /** `xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens. */
+  prefix: z.string(),
+});
+export type TokenView = z.output<typeof tokenView>;
+
+export const createdToken = tokenView.extend({
+  /** The plaintext, returned by create only. */
+  token: z.string(),
+});
+export type CreatedToken = z.output<typeof createdToken>;
