@@ -2,17 +2,14 @@ import { NextResponse, type NextRequest } from "next/server";
 
 /**
  * Runs for pages only (see `config.matcher`): API routes set their own strict
- * headers and skip this hop.
- *  - `POST /login` is the login API while `GET /login` is the login page; one
- *    path cannot hold both a page and a route handler, so the POST is rewritten.
- *  - Every page gets a fresh CSP nonce: Next.js stamps it on its own inline
- *    scripts, and nothing without it runs.
+ * headers and skip this hop. Every page gets a fresh CSP nonce: Next.js stamps
+ * it on its own inline scripts, and nothing without it runs.
+ *
+ * (`POST /login` is routed to app/auth/login by scripts/server.mjs, not here:
+ * a rewrite in this file would reach the handler as a new request from 127.0.0.1.)
  */
 export function proxy(request: NextRequest): NextResponse {
   const { pathname } = request.nextUrl;
-  if (pathname === "/login" && request.method === "POST") {
-    return NextResponse.rewrite(new URL("/auth/login", request.url));
-  }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const dev = process.env.NODE_ENV === "development";

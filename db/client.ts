@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createClient, type Client, type TransactionMode } from "@libsql/client";
+import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 
@@ -28,7 +29,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * the write lock across `await`s and make a second connection of the same
  * process spin on the lock with the event loop blocked.
  */
-export function openDatabase(url: string, authToken?: string): DatabaseHandle {
+export function openDatabase(url: string, authToken?: string, options: { logger?: Logger } = {}): DatabaseHandle {
   const embedded = url === ":memory:" || url.startsWith("file:");
   if (url.startsWith("file:")) {
     const file = url.slice("file:".length).split("?")[0] ?? "";
@@ -49,7 +50,7 @@ export function openDatabase(url: string, authToken?: string): DatabaseHandle {
   client.batch = ((stmts: Parameters<Client["batch"]>[0], mode: TransactionMode = "write") =>
     batch(stmts, mode)) as Client["batch"];
 
-  const db = drizzle(client, { schema }) as Db;
+  const db = drizzle(client, { schema, logger: options.logger }) as Db;
   return { db, client, embedded, close: () => client.close() };
 }
 

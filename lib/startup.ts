@@ -2,8 +2,24 @@ import { initDatabase } from "@/db";
 import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
 import { logInfo, logWarn } from "@/lib/log";
 
-/** Database ready, first admin present. Safe to call more than once. */
-export async function startPanel(): Promise<void> {
+interface StartupState {
+  done?: Promise<void>;
+}
+
+/**
+ * Shared with scripts/server.mjs, which waits for it before it starts
+ * listening (and exits if it fails): the panel never accepts a request it
+ * cannot serve, and the first admin's password is printed before "ready".
+ */
+const state: StartupState = ((globalThis as Record<symbol, StartupState>)[Symbol.for("xui-panel.startup")] ??= {});
+
+/** Database ready, first admin present. Runs once per process. */
+export function startPanel(): Promise<void> {
+  state.done ??= start();
+  return state.done;
+}
+
+async function start(): Promise<void> {
   const { db } = await initDatabase();
   const username = process.env.ADMIN_USERNAME?.trim();
   const password = process.env.ADMIN_PASSWORD;
@@ -28,8 +44,7 @@ export async function startPanel(): Promise<void> {
       `    username: ${result.username}`,
       `    password: ${result.password}`,
       "  This password is shown only once. Sign in and change it under",
-      "  Settings → Security, or reset it with:",
-      "    npm run panel -- admin reset --username admin --password <new>",
+      "  Settings → Security.",
       "================================================================",
       "",
     ].join("\n") + "\n",

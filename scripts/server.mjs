@@ -14,17 +14,27 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const { default: next } = await import("next");
 
 const SOCKET_ADDRESS_HEADER = "x-xui-socket-address";
+const LOGIN_PATH = /^\/login(\?|$)/;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || 2053);
 const host = process.env.HOST || "0.0.0.0";
 
+// Relative paths (DATABASE_URL=file:data/panel.db, the migrations) are the project's.
+process.chdir(root);
+
 const app = next({ dev, dir: root, hostname: host, port });
 const handle = app.getRequestHandler();
 await app.prepare();
+await waitForStartup();
 
 const server = createServer((req, res) => {
   // Overwrites whatever the client sent under this name.
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+  // `GET /login` is the login page and `POST /login` the login API, but one
+  // Next path cannot hold both a page and a route handler. Routing the POST
+  // here (not with a proxy.ts rewrite, which Next performs as a second HTTP
+  // request from 127.0.0.1) keeps the caller's address and saves a hop.
+  if (req.method === "POST" && LOGIN_PATH.test(req.url ?? "")) req.url = req.url.replace("/login", "/auth/login");
   handle(req, res).catch((error) => {
     console.error(JSON.stringify({ level: "error", msg: "request failed", error: String(error?.message ?? error) }));
     if (!res.headersSent) {
@@ -48,6 +58,23 @@ server.on("error", (error) => {
 server.listen(port, host, () => {
   console.log(`xui-panel ready on http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port} (${dev ? "development" : "production"})`);
 });
+
+/**
+ * instrumentation.ts opens and migrates the database and creates the first
+ * admin (lib/startup.ts) while Next prepares. Wait for it so "ready" means
+ * ready, and stop with the reason if it failed (bad DATABASE_URL, …).
+ */
+async function waitForStartup() {
+  const key = Symbol.for("xui-panel.startup");
+  const deadline = Date.now() + (dev ? 2_000 : 30_000);
+  while (!globalThis[key]?.done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  try {
+    await globalThis[key]?.done;
+  } catch (error) {
+    console.error(`xui-panel: cannot start: ${error?.message ?? error}`);
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 function stop(signal) {

@@ -42,9 +42,12 @@ export function endpoint<K extends EndpointKey>(
   return { key, run: (ctx) => Promise.resolve(handler(ctx as unknown as HandlerContext<K>)) };
 }
 
+/** Marks handlers made by apiRoute() (and which endpoint each serves), so a test can prove every route uses it. */
+export const API_ROUTE = Symbol.for("xui-panel.api-route");
+
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 type RouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
-const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteExports = Record<(typeof ROUTE_METHODS)[number], RouteHandler>;
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -74,7 +77,9 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
   const exports = {} as RouteExports;
   for (const method of ROUTE_METHODS) {
     const binding = method === "HEAD" ? bindings.GET : method === "OPTIONS" ? undefined : bindings[method];
-    exports[method] = (request, context) => handle(request, context, binding, allow);
+    exports[method] = Object.assign((request: Request, context: NextRouteContext) => handle(request, context, binding, allow), {
+      [API_ROUTE]: binding?.key ?? null,
+    });
   }
   return exports;
 }

@@ -1,0 +1,72 @@
+// `npm test`: every suite, in the order a failure is cheapest to find.
+//   lint → production build (type-checks everything) → unit + API (Vitest, real
+//   libSQL, real server) → browser (Playwright in Debian's Chromium).
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+function run(label, command, args, extraEnv = {}) {
+  const started = Date.now();
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...env, ...extraEnv } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✖ ${label} failed after ${seconds}s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`✔ ${label} (${seconds}s)`);
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Debian's Chromium, installed with apt when we can; Playwright's own download does not work offline. */
+function ensureChromium() {
+  const wanted = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (isExecutable(wanted)) return wanted;
+  if (process.env.CHROMIUM_PATH) {
+    console.error(`CHROMIUM_PATH=${wanted} is not an executable file.`);
+    process.exit(1);
+  }
+  const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
+  if (!canApt) {
+    console.error(
+      "The browser tests need Chromium at /usr/bin/chromium.\n" +
+        "Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium binary.",
+    );
+    process.exit(1);
+  }
+  console.log("▶ installing Debian's chromium with apt-get (needed by the browser tests)");
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env: aptEnv });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args.join(" ")} failed; install chromium by hand or set CHROMIUM_PATH.`);
+      process.exit(1);
+    }
+  }
+  if (!isExecutable(wanted)) {
+    console.error("apt-get finished but /usr/bin/chromium is still missing.");
+    process.exit(1);
+  }
+  return wanted;
+}
+
+const started = Date.now();
+const chromium = ensureChromium();
+run("lint (eslint)", bin("eslint"), ["."]);
+run("build (next build, includes the TypeScript check)", bin("next"), ["build"]);
+run("unit + API tests (vitest)", bin("vitest"), ["run"]);
+run("browser tests (playwright, chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: chromium });
+console.log(`\n✔ all suites passed in ${((Date.now() - started) / 1000).toFixed(0)}s`);
