@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { updateCredentialsBody } from "@/lib/auth/admins";
 import { PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { serverStatus } from "@/lib/server-status/snapshot";
 import {
@@ -67,6 +68,14 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     body: setEnabledBody,
+  },
+  "admin.updateUser": {
+    method: "POST",
+    path: "/panel/api/setting/updateUser",
+    summary:
+      "Change the admin's username and/or password (the current ones are required). Every session of that admin ends; sign in again.",
+    permission: PERMISSIONS.admin,
+    body: updateCredentialsBody,
   },
 } as const satisfies Record<string, EndpointSpec>;
 

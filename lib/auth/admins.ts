@@ -1,10 +1,31 @@
 import { count, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "@/db/client";
-import { adminUsers } from "@/db/schema/admin-users";
+import { adminUsers, type AdminUserRow } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
-import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH } from "./password";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { DomainError } from "@/lib/errors";
+import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
+import {
+  decoyPasswordHash,
+  generatePassword,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+} from "./password";
 
 export const DEFAULT_ADMIN_USERNAME = "admin";
+
+/**
+ * The admin with this username and password, or null. An unknown username is
+ * checked against a decoy hash so both failures cost the same time.
+ */
+export async function findAdminByPassword(db: Db, username: string, password: string): Promise<AdminUserRow | null> {
+  const row = await db.select().from(adminUsers).where(eq(adminUsers.username, username)).get();
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyPasswordHash()));
+  return row && ok ? row : null;
+}
 
 export type BootstrapResult =
   | { created: false }
@@ -60,4 +81,73 @@ export async function resetAdmin(db: Db, username: string, password: string): Pr
   }
   await db.insert(adminUsers).values({ username, passwordHash, createdAt: now, credentialsChangedAt: now });
   return { created: true };
+}
+
+export const CREDENTIALS_MSG = {
+  wrongCurrent: "current username or password is incorrect",
+  usernameRequired: "new username is required",
+  usernameTooLong: "new username must be 64 characters or fewer",
+  usernameChars: "new username must not contain spaces or control characters",
+  usernameTaken: "that username is already taken",
+  passwordTooShort: `new password must be at least ${PASSWORD_MIN_LENGTH} characters`,
+  passwordTooLong: `new password must be ${PASSWORD_MAX_LENGTH} characters or fewer`,
+  fieldsRequired: "oldUsername, oldPassword, newUsername and newPassword are required",
+} as const;
+
+export const updateCredentialsBody = z.object({
+  oldUsername: z.string({ error: CREDENTIALS_MSG.fieldsRequired }).max(128, CREDENTIALS_MSG.wrongCurrent),
+  oldPassword: z.string({ error: CREDENTIALS_MSG.fieldsRequired }).max(PASSWORD_MAX_LENGTH, CREDENTIALS_MSG.wrongCurrent),
+  newUsername: z
+    .string({ error: CREDENTIALS_MSG.fieldsRequired })
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, CREDENTIALS_MSG.usernameRequired)
+        .refine((s) => [...s].length <= 64, CREDENTIALS_MSG.usernameTooLong)
+        .refine((s) => !/[\s\p{Cc}\p{Cf}]/u.test(s), CREDENTIALS_MSG.usernameChars),
+    ),
+  newPassword: z
+    .string({ error: CREDENTIALS_MSG.fieldsRequired })
+    .refine((s) => [...s].length >= PASSWORD_MIN_LENGTH, CREDENTIALS_MSG.passwordTooShort)
+    .refine((s) => [...s].length <= PASSWORD_MAX_LENGTH, CREDENTIALS_MSG.passwordTooLong),
+});
+export type UpdateCredentialsInput = z.output<typeof updateCredentialsBody>;
+
+/**
+ * Changes an admin's username and/or password after checking the current
+ * ones. Every session of that admin ends (sessions opened before the change
+ * are void by `credentials_changed_at` and their rows are deleted), so a
+ * stolen session cannot outlive a password change; the caller signs in again.
+ */
+export async function updateCredentials(
+  db: Db,
+  input: UpdateCredentialsInput,
+  meta: { ip: string },
+  policy: ThrottlePolicy,
+  now = Date.now(),
+): Promise<void> {
+  // The current password is a password check like login: same throttle.
+  const user = await throttledPasswordCheck(
+    db,
+    { ip: meta.ip, username: input.oldUsername },
+    policy,
+    CREDENTIALS_MSG.wrongCurrent,
+    () => findAdminByPassword(db, input.oldUsername, input.oldPassword),
+    now,
+  );
+
+  const passwordHash = await hashPassword(input.newPassword);
+  try {
+    await db.batch([
+      db
+        .update(adminUsers)
+        .set({ username: input.newUsername, passwordHash, credentialsChangedAt: now })
+        .where(eq(adminUsers.id, user.id)),
+      db.delete(sessions).where(eq(sessions.userId, user.id)),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error, "admin_users.username")) throw new DomainError(CREDENTIALS_MSG.usernameTaken);
+    throw error;
+  }
 }

@@ -1,11 +1,10 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { adminUsers } from "@/db/schema/admin-users";
-import { DomainError, HttpError } from "@/lib/errors";
-import { decoyPasswordHash, PASSWORD_MAX_LENGTH, verifyPassword } from "./password";
+import { findAdminByPassword } from "./admins";
+import { PASSWORD_MAX_LENGTH } from "./password";
 import { createSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
-import { clearFailures, purgeStaleWindows, recordFailure, retryAfterMs } from "./throttle";
+import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
+import { purgeStaleWindows } from "./throttle";
 
 export const LOGIN_MSG = {
   wrongCredentials: "Wrong username or password",
@@ -24,11 +23,7 @@ export const loginBody = z.object({
 });
 export type LoginInput = z.output<typeof loginBody>;
 
-export interface LoginPolicy extends SessionPolicy {
-  maxFailures: number;
-  maxFailuresPerIp: number;
-  windowMs: number;
-}
+export interface LoginPolicy extends SessionPolicy, ThrottlePolicy {}
 
 export interface LoginResult {
   sessionId: string;
@@ -36,20 +31,10 @@ export interface LoginResult {
   username: string;
 }
 
-function throttleKeys(ip: string, username: string) {
-  return {
-    // Guessing one admin's password from one address.
-    pair: `login:user:${ip}:${username.toLowerCase()}`,
-    // Spraying many usernames from one address.
-    ip: `login:ip:${ip}`,
-  };
-}
-
 /**
  * Checks credentials and opens a fresh session (a new random id: a session id
- * planted before login is never promoted). Failures are counted per IP+username
- * and per IP; once a budget is spent, further attempts are refused with 429
- * without looking at the password.
+ * planted before login is never promoted). Failures count against the IP +
+ * username and the IP budgets (credential-guard.ts).
  */
 export async function login(
   db: Db,
@@ -58,30 +43,14 @@ export async function login(
   policy: LoginPolicy,
   now = Date.now(),
 ): Promise<LoginResult> {
-  const keys = throttleKeys(meta.ip, input.username);
-  const limits = [
-    { key: keys.pair, max: policy.maxFailures },
-    { key: keys.ip, max: policy.maxFailuresPerIp },
-  ];
-  const wait = await retryAfterMs(db, limits, policy.windowMs, now);
-  if (wait > 0) {
-    const minutes = Math.ceil(wait / 60_000);
-    throw new HttpError(
-      429,
-      `too many failed login attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
-      { "Retry-After": String(Math.ceil(wait / 1000)) },
-    );
-  }
-
-  const user = await db.select().from(adminUsers).where(eq(adminUsers.username, input.username)).get();
-  // Verify against a decoy when the user does not exist: same cost, same answer.
-  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
-  if (!user || !passwordOk) {
-    await recordFailure(db, [keys.pair, keys.ip], policy.windowMs, now);
-    throw new DomainError(LOGIN_MSG.wrongCredentials);
-  }
-
-  await clearFailures(db, [keys.pair]);
+  const user = await throttledPasswordCheck(
+    db,
+    { ip: meta.ip, username: input.username },
+    policy,
+    LOGIN_MSG.wrongCredentials,
+    () => findAdminByPassword(db, input.username, input.password),
+    now,
+  );
   await purgeExpiredSessions(db, policy, now);
   await purgeStaleWindows(db, policy.windowMs, now);
   const sessionId = await createSession(db, user.id, meta, policy, now);

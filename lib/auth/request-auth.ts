@@ -3,6 +3,7 @@ import type { TokenScope } from "@/db/schema/api-tokens";
 import type { ServerConfig } from "@/lib/config";
 import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
 import { verifyBearerToken } from "@/lib/tokens/service";
+import type { ThrottlePolicy } from "./credential-guard";
 import { resolveSession, type SessionPolicy } from "./sessions";
 
 /** Who is calling. Handlers get this; it never holds a secret. */
@@ -29,6 +30,14 @@ export function presentedBearer(headers: Headers): string | null {
 
 export function sessionPolicy(config: ServerConfig): SessionPolicy {
   return { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs };
+}
+
+export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
+  return {
+    maxFailures: config.loginMaxFailures,
+    maxFailuresPerIp: config.loginMaxFailuresPerIp,
+    windowMs: config.loginWindowMs,
+  };
 }
 
 /**

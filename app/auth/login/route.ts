@@ -1,7 +1,7 @@
 import { publicRoute } from "@/lib/api/public-route";
 import { AUTH_MSG } from "@/lib/api/respond";
 import { login, loginBody, LOGIN_MSG } from "@/lib/auth/login";
-import { sessionPolicy } from "@/lib/auth/request-auth";
+import { sessionPolicy, throttlePolicy } from "@/lib/auth/request-auth";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
 import { deleteSession } from "@/lib/auth/sessions";
 import { readLoginBody } from "@/lib/http/body";
@@ -20,12 +20,7 @@ export const POST = publicRoute("/login", async (request, { db, config, ip, http
     db,
     input,
     { ip, userAgent: request.headers.get("user-agent") ?? "" },
-    {
-      ...sessionPolicy(config),
-      maxFailures: config.loginMaxFailures,
-      maxFailuresPerIp: config.loginMaxFailuresPerIp,
-      windowMs: config.loginWindowMs,
-    },
+    { ...sessionPolicy(config), ...throttlePolicy(config) },
     now,
   );
   // Logging in again from a signed-in browser retires the old session.

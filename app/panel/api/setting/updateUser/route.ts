@@ -1,0 +1,12 @@
+import { apiRoute, endpoint } from "@/lib/api/route";
+import { updateCredentials } from "@/lib/auth/admins";
+import { throttlePolicy } from "@/lib/auth/request-auth";
+import { serverConfig } from "@/lib/config";
+
+export const dynamic = "force-dynamic";
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
+  POST: endpoint("admin.updateUser", ({ db, body, ip, now }) =>
+    updateCredentials(db, body, { ip }, throttlePolicy(serverConfig()), now),
+  ),
+});

@@ -1,0 +1,52 @@
+import type { Db } from "@/db/client";
+import { DomainError, HttpError } from "@/lib/errors";
+import { clearFailures, recordFailure, retryAfterMs } from "./throttle";
+
+export interface ThrottlePolicy {
+  /** Failures allowed per IP + username per window. */
+  maxFailures: number;
+  /** Failures allowed per IP (any username) per window. */
+  maxFailuresPerIp: number;
+  windowMs: number;
+}
+
+/**
+ * Runs a password check under the failure budget shared by login and every
+ * other place that asks for a password. Once a budget is spent the check is not
+ * even run (429), so a locked-out guesser learns nothing; a success clears the
+ * IP+username counter.
+ */
+export async function throttledPasswordCheck<T>(
+  db: Db,
+  who: { ip: string; username: string },
+  policy: ThrottlePolicy,
+  failureMessage: string,
+  check: () => Promise<T | null>,
+  now = Date.now(),
+): Promise<T> {
+  // Guessing one admin's password from one address / spraying usernames from one address.
+  const pair = `login:user:${who.ip}:${who.username.toLowerCase()}`;
+  const perIp = `login:ip:${who.ip}`;
+  const wait = await retryAfterMs(
+    db,
+    [
+      { key: pair, max: policy.maxFailures },
+      { key: perIp, max: policy.maxFailuresPerIp },
+    ],
+    policy.windowMs,
+    now,
+  );
+  if (wait > 0) {
+    const minutes = Math.ceil(wait / 60_000);
+    throw new HttpError(429, `too many failed login attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, {
+      "Retry-After": String(Math.ceil(wait / 1000)),
+    });
+  }
+  const result = await check();
+  if (result === null) {
+    await recordFailure(db, [pair, perIp], policy.windowMs, now);
+    throw new DomainError(failureMessage);
+  }
+  await clearFailures(db, [pair]);
+  return result;
+}
