@@ -6,8 +6,12 @@ import { getPageSession } from "@/lib/auth/page-session";
 
 export const metadata: Metadata = { title: "Log in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const { next } = await searchParams;
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string | string[]; changed?: string }>;
+}) {
+  const { next, changed } = await searchParams;
   const target = safeNextPath(typeof next === "string" ? next : undefined);
   if (await getPageSession()) redirect(target);
 
@@ -24,6 +28,14 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <h1 className="text-2xl font-semibold tracking-tight">Sign in to xui-panel</h1>
           <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">Administrator access</p>
         </div>
+        {changed === "1" && (
+          <p
+            role="status"
+            className="mb-4 rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/50 dark:text-emerald-100"
+          >
+            Your credentials were changed and every session was signed out. Sign in with the new ones.
+          </p>
+        )}
         <div className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
           <LoginForm next={target} />
         </div>

@@ -1,16 +1,19 @@
 import type { ReactNode } from "react";
 import { PanelHeader } from "@/components/panel-header";
 import { SessionProvider } from "@/components/session-provider";
+import { ToastProvider } from "@/components/ui/toast";
 import { requirePageSession } from "@/lib/auth/page-session";
 
 export default async function PanelLayout({ children }: { children: ReactNode }) {
   const session = await requirePageSession();
   return (
     <SessionProvider session={{ username: session.username, csrfToken: session.csrfToken }}>
-      <div className="min-h-screen">
-        <PanelHeader username={session.username} />
-        <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
-      </div>
+      <ToastProvider>
+        <div className="min-h-screen">
+          <PanelHeader username={session.username} />
+          <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
+        </div>
+      </ToastProvider>
     </SessionProvider>
   );
 }

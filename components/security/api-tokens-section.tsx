@@ -1,0 +1,133 @@
+"use client";
+
+import { useRef, useState } from "react";
+import type { TokenView } from "@/lib/tokens/schemas";
+import { useCreateToken, useDeleteToken, useTokens } from "@/lib/client/token-queries";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { useToast } from "@/components/ui/toast";
+import { useSession } from "@/components/session-provider";
+import { CreateTokenForm } from "./create-token-form";
+import { DeleteTokenDialog } from "./delete-token-dialog";
+import { TokenSecretDialog } from "./token-secret-dialog";
+import { TokenTable } from "./token-table";
+
+/** Settings → Security → API tokens: the container that owns the queries and mutations. */
+export function ApiTokensSection() {
+  const { csrfToken } = useSession();
+  const toast = useToast();
+  const tokens = useTokens();
+  const create = useCreateToken(csrfToken);
+  const remove = useDeleteToken(csrfToken);
+  const [creating, setCreating] = useState(false);
+  const [toDelete, setToDelete] = useState<TokenView | null>(null);
+  const newTokenButton = useRef<HTMLButtonElement>(null);
+
+  const openCreate = () => {
+    create.reset();
+    setCreating(true);
+  };
+
+  return (
+    <section
+      aria-labelledby="api-tokens-heading"
+      className="overflow-hidden rounded-2xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+    >
+      <div className="flex flex-col gap-3 border-b border-zinc-200 p-5 sm:flex-row sm:items-start sm:justify-between dark:border-zinc-800">
+        <div>
+          <h2 id="api-tokens-heading" className="text-lg font-semibold tracking-tight">
+            API tokens
+          </h2>
+          <p className="mt-1 max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">
+            Bots and other panels call <code className="font-mono text-[0.8125rem]">/panel/api/*</code> with{" "}
+            <code className="font-mono text-[0.8125rem]">Authorization: Bearer &lt;token&gt;</code>. Switch a token off to pause
+            it, delete it to revoke it for good.
+          </p>
+        </div>
+        <Button ref={newTokenButton} variant="primary" onClick={openCreate} className="self-start">
+          <span aria-hidden="true">+</span> New token
+        </Button>
+      </div>
+
+      {tokens.isPending ? (
+        <div aria-busy="true" aria-label="Loading tokens" className="space-y-3 p-5">
+          {[0, 1, 2].map((i) => (
+            <div key={i} className="h-10 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-800" />
+          ))}
+        </div>
+      ) : tokens.isError ? (
+        <div role="alert" className="flex flex-col items-start gap-3 p-5 text-sm">
+          <p className="text-red-800 dark:text-red-300">
+            <strong className="font-semibold">Could not load the tokens.</strong> {tokens.error.message}
+          </p>
+          <Button size="sm" onClick={() => tokens.refetch()}>
+            Try again
+          </Button>
+        </div>
+      ) : tokens.data.length === 0 ? (
+        <div className="flex flex-col items-center px-5 py-12 text-center">
+          <div
+            aria-hidden="true"
+            className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-indigo-50 text-indigo-600 dark:bg-indigo-500/10 dark:text-indigo-300"
+          >
+            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" className="h-5 w-5">
+              <circle cx="8" cy="15" r="4" />
+              <path d="m10.85 12.15 8.15-8.15M18 5l2 2M15 8l2 2" strokeLinecap="round" />
+            </svg>
+          </div>
+          <p className="font-medium">No API tokens yet</p>
+          <p className="mt-1 max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
+            Use <strong className="font-medium text-zinc-900 dark:text-zinc-100">New token</strong> to make one for each bot
+            or panel that talks to this one, so you can revoke them one at a time.
+          </p>
+        </div>
+      ) : (
+        <TokenTable tokens={tokens.data} csrfToken={csrfToken} onDelete={setToDelete} />
+      )}
+
+      <Dialog
+        open={creating}
+        onRequestClose={() => !create.isPending && setCreating(false)}
+        title="New API token"
+        description="Give it a name that says who uses it, the narrowest scope that works, and an expiry."
+      >
+        <CreateTokenForm
+          pending={create.isPending}
+          serverError={create.error?.message}
+          onCancel={() => setCreating(false)}
+          onSubmit={(values) => create.mutate(values, { onSuccess: () => setCreating(false) })}
+        />
+      </Dialog>
+
+      <TokenSecretDialog
+        key={create.data?.id}
+        created={create.data}
+        onClose={() => create.reset()}
+        returnFocus={newTokenButton}
+      />
+
+      <DeleteTokenDialog
+        token={toDelete}
+        pending={remove.isPending}
+        error={remove.error?.message}
+        onCancel={() => {
+          remove.reset();
+          setToDelete(null);
+        }}
+        onConfirm={() =>
+          toDelete &&
+          remove.mutate(
+            { id: toDelete.id },
+            {
+              onSuccess: () => {
+                toast.success(`Token “${toDelete.name}” deleted. Callers using it are refused from now on.`);
+                setToDelete(null);
+                remove.reset();
+              },
+            },
+          )
+        }
+      />
+    </section>
+  );
+}

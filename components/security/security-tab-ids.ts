@@ -1,0 +1,10 @@
+/** Tab ids of the Security page; shared by the server page (reads ?tab=) and the client tabs. */
+export const SECURITY_TABS = [
+  { id: "tokens", label: "API tokens" },
+  { id: "credentials", label: "Admin credentials" },
+] as const;
+export type SecurityTab = (typeof SECURITY_TABS)[number]["id"];
+
+export function isSecurityTab(value: unknown): value is SecurityTab {
+  return SECURITY_TABS.some((t) => t.id === value);
+}

@@ -1,0 +1,280 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { bearerStatus, mintAdminToken, seedTokens, signIn, snap, unique } from "./support";
+
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+async function openSecurity(page: Page) {
+  await signIn(page);
+  await page.goto("/panel/settings/security");
+  await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
+}
+
+async function createThroughDialog(page: Page, name: string, scope = "admin") {
+  await page.getByRole("button", { name: "New token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByLabel("Scope").selectOption(scope);
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+  await expect(secret).toBeVisible();
+  return secret;
+}
+
+function rowOf(page: Page, name: string) {
+  return page.getByRole("row").filter({ hasText: name });
+}
+
+test("create → copy (dialog = clipboard) → works as bearer → off fails → on works → delete fails", async ({ page, request }) => {
+  await openSecurity(page);
+  const name = unique("ci-deploy");
+  const secret = await createThroughDialog(page, name);
+
+  const shown = await secret.getByLabel("Your new API token").inputValue();
+  expect(shown).toMatch(/^xui_[0-9A-Za-z]{36}$/);
+  await expect(secret.getByText(/only time the token is shown/)).toBeVisible();
+  await expect(secret.locator("pre")).toContainText(`Authorization: Bearer ${shown}`);
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await expect(secret.getByRole("button", { name: "✓ Copied" })).toBeVisible();
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  expect(clipboard).toBe(shown);
+  await secret.getByRole("button", { name: "Done" }).click();
+  await expect(secret).toBeHidden();
+  // Closed: the plaintext is gone from the page.
+  expect(await page.content()).not.toContain(shown);
+
+  expect(await bearerStatus(request, shown)).toBe(200);
+
+  const row = rowOf(page, name);
+  const toggle = row.getByRole("switch");
+  await expect(toggle).toHaveAttribute("aria-checked", "true");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-checked", "false");
+  await expect.poll(() => bearerStatus(request, shown)).toBe(401);
+
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-checked", "true");
+  await expect.poll(() => bearerStatus(request, shown)).toBe(200);
+
+  await row.getByRole("button", { name: "Delete" }).click();
+  const confirm = page.getByRole("alertdialog", { name: `Delete token “${name}”?` });
+  await expect(confirm).toContainText("stop working immediately");
+  await confirm.getByRole("button", { name: "Delete token" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(rowOf(page, name)).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "deleted" })).toBeVisible();
+  expect(await bearerStatus(request, shown)).toBe(401);
+
+  // After a reload the plaintext is nowhere in the DOM, the storage or the URL.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
+  expect(await page.content()).not.toContain(shown);
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  expect(stored).not.toContain(shown);
+  expect(page.url()).not.toContain(shown);
+});
+
+test("closing the one-time dialog before copying asks first", async ({ page }) => {
+  await openSecurity(page);
+  const secret = await createThroughDialog(page, unique("no-copy"));
+  const shown = await secret.getByLabel("Your new API token").inputValue();
+  await page.keyboard.press("Escape");
+  await expect(secret).toBeVisible();
+  await expect(secret.getByRole("alert")).toContainText("haven’t copied the token");
+  await secret.getByRole("button", { name: "Keep it open" }).click();
+  await expect(secret.getByLabel("Your new API token")).toHaveValue(shown);
+  await secret.getByRole("button", { name: "Close" }).click();
+  await secret.getByRole("button", { name: "Close anyway" }).click();
+  await expect(secret).toBeHidden();
+  expect(await page.content()).not.toContain(shown);
+});
+
+test("a duplicate name shows the server's message under the Name field", async ({ page }) => {
+  await openSecurity(page);
+  const name = unique("dup");
+  const secret = await createThroughDialog(page, name);
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await secret.getByRole("button", { name: "Done" }).click();
+
+  await page.getByRole("button", { name: "New token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(dialog.getByText("a token with that name already exists")).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+  await expect(rowOf(page, name)).toHaveCount(1);
+});
+
+test("inline validation: empty and over-long names", async ({ page }) => {
+  await openSecurity(page);
+  await page.getByRole("button", { name: "New token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(dialog.getByText("token name is required")).toBeVisible();
+  await dialog.getByLabel("Name").fill("x".repeat(65));
+  await expect(dialog.getByText("token name must be 64 characters or fewer")).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+});
+
+test("keyboard only: create a token, copy it, close, focus returns", async ({ page }) => {
+  await openSecurity(page);
+  const newToken = page.getByRole("button", { name: "New token" });
+  await newToken.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await expect(dialog.getByLabel("Name")).toBeFocused();
+  const name = unique("kbd");
+  await page.keyboard.type(name);
+  // Tab cycles inside the dialog: from the last control back to the first.
+  for (let i = 0; i < 8; i++) await page.keyboard.press("Tab");
+  expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await dialog.getByLabel("Name").focus();
+  await page.keyboard.press("Enter");
+  const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+  await expect(secret.getByRole("button", { name: "Copy" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(secret.getByRole("button", { name: "✓ Copied" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(secret).toBeHidden();
+  await expect(newToken).toBeFocused();
+  await expect(rowOf(page, name)).toHaveCount(1);
+});
+
+test("a refused toggle flips back and says why", async ({ page, request }) => {
+  await openSecurity(page);
+  const name = unique("rollback");
+  const secret = await createThroughDialog(page, name);
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await secret.getByRole("button", { name: "Done" }).click();
+  const row = rowOf(page, name);
+  await expect(row).toHaveCount(1);
+
+  // Someone else deletes it behind the page's back.
+  const admin = await mintAdminToken(request);
+  const list = await (await request.get("/panel/api/setting/apiTokens", { headers: { Authorization: `Bearer ${admin}` } })).json();
+  const id = list.obj.find((t: { name: string }) => t.name === name).id;
+  await request.post(`/panel/api/setting/apiTokens/delete/${id}`, { headers: { Authorization: `Bearer ${admin}` } });
+
+  await row.getByRole("switch").click();
+  await expect(page.getByRole("alert").filter({ hasText: `Could not disable “${name}”: token not found` })).toBeVisible();
+  // Rolled back, then the refetch shows the truth: the token is gone.
+  await expect(rowOf(page, name)).toHaveCount(0);
+});
+
+test("error and empty states", async ({ page }) => {
+  await signIn(page);
+  await page.route("**/panel/api/setting/apiTokens", (route) =>
+    route.fulfill({ status: 500, contentType: "application/json", body: '{"success":false,"msg":"database is locked"}' }),
+  );
+  await page.goto("/panel/settings/security");
+  await expect(page.getByRole("alert").filter({ hasText: "Could not load the tokens" })).toContainText("database is locked");
+  await page.unroute("**/panel/api/setting/apiTokens");
+  await page.route("**/panel/api/setting/apiTokens", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: '{"success":true,"obj":[]}' }),
+  );
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByText("No API tokens yet")).toBeVisible();
+});
+
+test("1,000 tokens: paged, filterable, newest first", async ({ page }) => {
+  const prefix = unique("bulk");
+  await seedTokens(1000, prefix);
+  await openSecurity(page);
+  const rows = page.locator("tbody").getByRole("row");
+  await expect(rows).toHaveCount(20);
+  await expect(page.getByText(/^1–20 of [\d,]+$/)).toBeVisible();
+  await expect(rows.first()).toContainText(`${prefix}-0999`);
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(rows.first()).toContainText(`${prefix}-0979`);
+  await page.getByLabel("Filter tokens").fill(`${prefix}-000`);
+  await expect(rows).toHaveCount(10);
+  await expect(page.getByText(/^1–20/)).toHaveCount(0);
+});
+
+test("works at 375 px without horizontal scrolling", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await openSecurity(page);
+  const name = unique("mobile");
+  const secret = await createThroughDialog(page, name);
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await secret.getByRole("button", { name: "Done" }).click();
+  await expect(rowOf(page, name).getByRole("switch")).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test("dark mode follows the system setting", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await openSecurity(page);
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: "light" });
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(dark).not.toBe(light);
+  const luminance = (rgb: string) => rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+  expect(luminance(dark)).toBeLessThan(luminance(light));
+});
+
+test.describe("accessibility (axe: no serious or critical violations)", () => {
+  async function scan(page: Page) {
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  }
+
+  for (const scheme of ["light", "dark"] as const) {
+    test(`login and Security pages, dialogs open (${scheme})`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto("/login");
+      await scan(page);
+      await openSecurity(page);
+      await scan(page);
+      await page.getByRole("button", { name: "New token" }).click();
+      await scan(page);
+      await page.getByRole("dialog").getByLabel("Name").fill(unique("axe"));
+      await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
+      await expect(page.getByRole("dialog", { name: "Copy your new API token" })).toBeVisible();
+      await scan(page);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByRole("button", { name: "Done" }).click();
+      await page.getByRole("tab", { name: "Admin credentials" }).click();
+      await scan(page);
+    });
+  }
+});
+
+test("screenshots: desktop 1280 and mobile 375, light and dark", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const name = unique("grafana");
+  for (const [width, height] of [
+    [1280, 860],
+    [375, 812],
+  ] as const) {
+    for (const scheme of ["light", "dark"] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.context().clearCookies();
+      await page.goto("/login");
+      await snap(page, testInfo, `login-${width}-${scheme}`);
+      await openSecurity(page);
+      await snap(page, testInfo, `security-${width}-${scheme}`);
+      if (width === 1280 && scheme === "light") {
+        await page.getByRole("button", { name: "New token" }).click();
+        await page.getByRole("dialog").getByLabel("Name").fill(name);
+        await snap(page, testInfo, `create-dialog-${width}-${scheme}`);
+        await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
+      } else if (width === 375 && scheme === "dark") {
+        await page.getByRole("button", { name: "New token" }).click();
+        await page.getByRole("dialog").getByLabel("Name").fill(`${name}-m`);
+        await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
+      } else continue;
+      const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+      await secret.getByRole("button", { name: "Copy" }).click();
+      await snap(page, testInfo, `secret-dialog-${width}-${scheme}`);
+      await secret.getByRole("button", { name: "Done" }).click();
+      await page.getByRole("tab", { name: "Admin credentials" }).click();
+      await snap(page, testInfo, `credentials-${width}-${scheme}`);
+    }
+  }
+});
