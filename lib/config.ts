@@ -49,6 +49,8 @@ const envSchema = z.object({
   /** Failed logins allowed per IP (any username) in one window. */
   LOGIN_MAX_FAILURES_PER_IP: positiveInt(30),
   LOGIN_WINDOW_MINUTES: positiveInt(15),
+  /** Audit rows kept (the newest). */
+  AUDIT_RETENTION: positiveInt(100_000),
 });
 
 export interface ServerConfig {
@@ -60,6 +62,7 @@ export interface ServerConfig {
   loginMaxFailures: number;
   loginMaxFailuresPerIp: number;
   loginWindowMs: number;
+  auditRetention: number;
 }
 
 let cached: ServerConfig | undefined;
@@ -82,6 +85,7 @@ export function serverConfig(): ServerConfig {
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
     loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
+    auditRetention: env.AUDIT_RETENTION,
   };
   return cached;
 }

@@ -1,9 +1,13 @@
 import { initDatabase } from "@/db";
+import { flushAggregated, setAuditRetention } from "@/lib/audit/aggregate";
+import { serverConfig } from "@/lib/config";
 import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
 import { logInfo, logWarn } from "@/lib/log";
 
 interface StartupState {
   done?: Promise<void>;
+  /** Called by scripts/server.mjs on SIGTERM/SIGINT: writes what is still buffered. */
+  shutdown?: () => Promise<void>;
 }
 
 /**
@@ -21,6 +25,8 @@ export function startPanel(): Promise<void> {
 
 async function start(): Promise<void> {
   const { db } = await initDatabase();
+  setAuditRetention(db, serverConfig().auditRetention);
+  state.shutdown = () => flushAggregated(db);
   const username = process.env.ADMIN_USERNAME?.trim();
   const password = process.env.ADMIN_PASSWORD;
   if (Boolean(username) !== Boolean(password)) {

@@ -81,7 +81,9 @@ function stop(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`xui-panel: ${signal}, shutting down`);
-  server.close(() => process.exit(0));
+  const flush = () => Promise.resolve(globalThis[Symbol.for("xui-panel.startup")]?.shutdown?.()).catch(() => undefined);
+  // Finish in-flight requests, then write the aggregated audit counts still in memory.
+  server.close(() => void flush().then(() => process.exit(0)));
   server.closeIdleConnections();
   setTimeout(() => process.exit(0), 5_000).unref();
 }

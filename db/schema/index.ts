@@ -1,4 +1,6 @@
 export * from "./admin-users";
 export * from "./api-tokens";
+export * from "./audit-events";
 export * from "./rate-limits";
 export * from "./sessions";
+export * from "./token-state";

@@ -2,14 +2,25 @@ import { z } from "zod";
 import { updateCredentialsBody } from "@/lib/auth/admins";
 import { PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { serverStatus } from "@/lib/server-status/snapshot";
+import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import {
   createTokenBody,
   createdToken,
   deleteTokenBody,
+  rotateTokenBody,
   setEnabledBody,
   tokenIdParams,
   tokenView,
+  updateTokenBody,
 } from "@/lib/tokens/schemas";
+
+/** `GET …/apiTokens/{id}/permissions`: what the token's scope lets it call. */
+export const tokenPermissions = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  scope: z.string(),
+  endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
+});
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -20,6 +31,8 @@ export interface EndpointSpec {
   summary: string;
   permission: Permission;
   params?: z.ZodType<unknown, Record<string, string>>;
+  /** Query-string parameters (GET endpoints). */
+  query?: z.ZodType;
   body?: z.ZodType;
   /** Allow-list for `obj`; responses are parsed through it. Absent: no `obj`. */
   response?: z.ZodType;
@@ -69,6 +82,41 @@ export const endpoints = {
     params: tokenIdParams,
     body: setEnabledBody,
   },
+  "tokens.update": {
+    method: "POST",
+    path: "/panel/api/setting/apiTokens/update/{id}",
+    summary: "Edit a token's name, expiry and/or IP allowlist (same rules as create). Returns the updated view.",
+    permission: PERMISSIONS.admin,
+    params: tokenIdParams,
+    body: updateTokenBody,
+    response: tokenView,
+  },
+  "tokens.rotate": {
+    method: "POST",
+    path: "/panel/api/setting/apiTokens/rotate/{id}",
+    summary:
+      "Give a token a new plaintext (returned once). With graceSeconds (0–86400) the old plaintext keeps working until the grace period ends.",
+    permission: PERMISSIONS.admin,
+    params: tokenIdParams,
+    body: rotateTokenBody,
+    response: createdToken,
+  },
+  "tokens.permissions": {
+    method: "GET",
+    path: "/panel/api/setting/apiTokens/{id}/permissions",
+    summary: "The routes and methods this token's scope allows.",
+    permission: PERMISSIONS.admin,
+    params: tokenIdParams,
+    response: tokenPermissions,
+  },
+  "audit.list": {
+    method: "GET",
+    path: "/panel/api/setting/auditLog",
+    summary: "Audit events, newest first. Page with ?before=<nextBefore>; filter with ?action= and ?tokenId=.",
+    permission: PERMISSIONS.admin,
+    query: auditLogQuery,
+    response: auditLogPage,
+  },
   "admin.updateUser": {
     method: "POST",
     path: "/panel/api/setting/updateUser",
@@ -81,3 +129,5 @@ export const endpoints = {
 
 export type EndpointKey = keyof typeof endpoints;
 export type Endpoint<K extends EndpointKey> = (typeof endpoints)[K];
+
+export type TokenPermissions = z.output<typeof tokenPermissions>;

@@ -7,6 +7,7 @@ export const AUTH_MSG = {
   unauthorized: "unauthorized",
   notFound: "not found",
   scopeDenied: "this API token is not permitted to access this endpoint",
+  bearerThrottled: "too many failed token attempts from this address; try again in a minute",
   csrf: "invalid or missing CSRF token",
   methodNotAllowed: "method not allowed",
   internal: "internal server error",

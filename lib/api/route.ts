@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
+import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
+import { auditActorOf, type AuditContext } from "@/lib/audit/context";
+import { bearerBlockedFor, recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { authenticate, presentedBearer, type Actor } from "@/lib/auth/request-auth";
 import { scopeAllows } from "@/lib/auth/permissions";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
@@ -14,14 +17,18 @@ import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
 
 type BodyOf<S> = S extends { body: z.ZodType } ? z.output<S["body"]> : undefined;
 type ParamsOf<S> = S extends { params: z.ZodType } ? z.output<S["params"]> : undefined;
+type QueryOf<S> = S extends { query: z.ZodType } ? z.output<S["query"]> : undefined;
 /** What a handler returns: the `obj` before the allow-list parse, or a ready Response. */
 type ResultOf<S> = (S extends { response: z.ZodType } ? z.input<S["response"]> : void) | Response;
 
 export interface HandlerContext<K extends EndpointKey> {
   db: Db;
   actor: Actor;
+  /** The actor and IP, for the audit rows a change writes. */
+  audit: AuditContext;
   body: BodyOf<Endpoint<K>>;
   params: ParamsOf<Endpoint<K>>;
+  query: QueryOf<Endpoint<K>>;
   /** The caller's address (socket, or X-Forwarded-For behind TRUST_PROXY). */
   ip: string;
   request: Request;
@@ -97,16 +104,39 @@ async function handle(
     const now = Date.now();
     const headers = request.headers;
 
-    const actor = await authenticate(db, headers, config, now);
-    if (!actor) return unauthenticatedResponse(headers, presentedBearer(headers) !== null);
+    const ip = clientIp(headers, config.trustProxyHops);
+    const bearer = presentedBearer(headers) !== null;
+    if (bearer) {
+      const wait = bearerBlockedFor(ip, now);
+      if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
+    }
+
+    const actor = await authenticate(db, headers, config, ip, now);
+    if (!actor) {
+      if (bearer) recordBearerFailure(db, ip, now);
+      return unauthenticatedResponse(headers, bearer);
+    }
 
     if (allow === null) return fail(AUTH_MSG.notFound, 404);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
     if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
-    const spec: Endpoint<EndpointKey> & { params?: z.ZodType; body?: z.ZodType; response?: z.ZodType } =
+    const spec: Endpoint<EndpointKey> & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; response?: z.ZodType } =
       endpoints[binding.key];
 
     if (actor.kind === "token" && !scopeAllows(actor.scope, spec.permission, request.method)) {
+      noteAggregated(
+        db,
+        {
+          key: `scope.denied|${actor.tokenId}|${request.method} ${spec.path}|${ip}|${minuteBucket(now)}`,
+          action: "scope.denied",
+          outcome: "denied",
+          actor: auditActorOf(actor),
+          ip,
+          target: { type: "route", name: `${request.method} ${spec.path}` },
+          detail: { scope: actor.scope },
+        },
+        now,
+      );
       return fail(AUTH_MSG.scopeDenied, 403);
     }
     if (
@@ -118,13 +148,16 @@ async function handle(
     }
 
     const params = spec.params ? spec.params.parse(await context.params) : undefined;
+    const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
     const body = spec.body ? spec.body.parse(await readJsonObject(request)) : undefined;
     const result = await binding.run({
       db,
       actor,
+      audit: { actor: auditActorOf(actor), ip },
       body: body as never,
       params: params as never,
-      ip: clientIp(headers, config.trustProxyHops),
+      query: query as never,
+      ip,
       request,
       now,
     });

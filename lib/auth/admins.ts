@@ -5,6 +5,8 @@ import { adminUsers, type AdminUserRow } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { DomainError } from "@/lib/errors";
+import type { AuditContext } from "@/lib/audit/context";
+import { auditStatement } from "@/lib/audit/record";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import {
   decoyPasswordHash,
@@ -123,16 +125,16 @@ export type UpdateCredentialsInput = z.output<typeof updateCredentialsBody>;
 export async function updateCredentials(
   db: Db,
   input: UpdateCredentialsInput,
-  meta: { ip: string },
+  ctx: AuditContext,
   policy: ThrottlePolicy,
   now = Date.now(),
 ): Promise<void> {
   // The current password is a password check like login: same throttle.
   const user = await throttledPasswordCheck(
     db,
-    { ip: meta.ip, username: input.oldUsername },
+    { ip: ctx.ip, username: input.oldUsername },
     policy,
-    CREDENTIALS_MSG.wrongCurrent,
+    { message: CREDENTIALS_MSG.wrongCurrent, action: "credentials.change" },
     () => findAdminByPassword(db, input.oldUsername, input.oldPassword),
     now,
   );
@@ -145,6 +147,19 @@ export async function updateCredentials(
         .set({ username: input.newUsername, passwordHash, credentialsChangedAt: now })
         .where(eq(adminUsers.id, user.id)),
       db.delete(sessions).where(eq(sessions.userId, user.id)),
+      auditStatement(
+        db,
+        ctx,
+        {
+          action: "credentials.change",
+          target: { type: "admin", id: user.id, name: input.newUsername },
+          detail: {
+            ...(input.newUsername !== user.username && { previousUsername: user.username }),
+            passwordChanged: true,
+          },
+        },
+        now,
+      ),
     ]);
   } catch (error) {
     if (isUniqueViolation(error, "admin_users.username")) throw new DomainError(CREDENTIALS_MSG.usernameTaken);

@@ -1,6 +1,11 @@
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { adminUsers } from "@/db/schema/admin-users";
+import type { AuditAction } from "@/db/schema/audit-events";
+import { ANONYMOUS } from "@/lib/audit/context";
+import { auditStatement } from "@/lib/audit/record";
 import { DomainError, HttpError } from "@/lib/errors";
-import { clearFailures, recordFailure, retryAfterMs } from "./throttle";
+import { clearHits, countHit, retryAfterMs } from "./throttle";
 
 export interface ThrottlePolicy {
   /** Failures allowed per IP + username per window. */
@@ -20,7 +25,7 @@ export async function throttledPasswordCheck<T>(
   db: Db,
   who: { ip: string; username: string },
   policy: ThrottlePolicy,
-  failureMessage: string,
+  failure: { message: string; action: AuditAction },
   check: () => Promise<T | null>,
   now = Date.now(),
 ): Promise<T> {
@@ -44,9 +49,21 @@ export async function throttledPasswordCheck<T>(
   }
   const result = await check();
   if (result === null) {
-    await recordFailure(db, [pair, perIp], policy.windowMs, now);
-    throw new DomainError(failureMessage);
+    await countHit(db, [pair, perIp], policy.windowMs, now);
+    // Name the admin only if one by that name exists: people type passwords into username fields.
+    const known = await db
+      .select({ id: adminUsers.id, username: adminUsers.username })
+      .from(adminUsers)
+      .where(eq(adminUsers.username, who.username))
+      .get();
+    await auditStatement(
+      db,
+      { actor: ANONYMOUS, ip: who.ip },
+      { action: failure.action, outcome: "failure", target: { type: "admin", id: known?.id ?? null, name: known?.username ?? "" } },
+      now,
+    );
+    throw new DomainError(failure.message);
   }
-  await clearFailures(db, [pair]);
+  await clearHits(db, [pair]);
   return result;
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findAdminByPassword } from "./admins";
 import { PASSWORD_MAX_LENGTH } from "./password";
-import { createSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
+import { auditStatement } from "@/lib/audit/record";
+import { newSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { purgeStaleWindows } from "./throttle";
 
@@ -47,12 +48,21 @@ export async function login(
     db,
     { ip: meta.ip, username: input.username },
     policy,
-    LOGIN_MSG.wrongCredentials,
+    { message: LOGIN_MSG.wrongCredentials, action: "login.failure" },
     () => findAdminByPassword(db, input.username, input.password),
     now,
   );
   await purgeExpiredSessions(db, policy, now);
   await purgeStaleWindows(db, policy.windowMs, now);
-  const sessionId = await createSession(db, user.id, meta, policy, now);
-  return { sessionId, userId: user.id, username: user.username };
+  const session = newSession(db, user.id, meta, policy, now);
+  await db.batch([
+    session.statement,
+    auditStatement(
+      db,
+      { actor: { type: "session", id: user.id, name: user.username }, ip: meta.ip },
+      { action: "login.success", target: { type: "admin", id: user.id, name: user.username } },
+      now,
+    ),
+  ]);
+  return { sessionId: session.id, userId: user.id, username: user.username };
 }

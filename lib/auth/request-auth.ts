@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { TokenScope } from "@/db/schema/api-tokens";
 import type { ServerConfig } from "@/lib/config";
 import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
-import { verifyBearerToken } from "@/lib/tokens/service";
+import { verifyBearerToken } from "@/lib/tokens/verifier";
 import type { ThrottlePolicy } from "./credential-guard";
 import { resolveSession, type SessionPolicy } from "./sessions";
 
@@ -48,12 +48,13 @@ export async function authenticate(
   db: Db,
   headers: Headers,
   config: ServerConfig,
+  ip: string,
   now = Date.now(),
 ): Promise<Actor | null> {
   const bearer = presentedBearer(headers);
   if (bearer !== null) {
     if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
-    const token = await verifyBearerToken(db, bearer, now);
+    const token = await verifyBearerToken(db, bearer, { ip, now });
     return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
   }
   const session = await resolveSession(db, readCookie(headers, SESSION_COOKIE), sessionPolicy(config), now);

@@ -2,6 +2,7 @@ import { and, eq, lt, ne, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
+import { auditStatement } from "@/lib/audit/record";
 import { hashSessionId, isWellFormedSessionId, newSessionId } from "./secrets";
 
 export interface SessionPolicy {
@@ -20,15 +21,19 @@ export interface SessionUser {
 const TOUCH_INTERVAL_MS = 60_000;
 const USER_AGENT_MAX = 256;
 
-export async function createSession(
+/**
+ * A new session: its random id (for the cookie, never stored) and the insert
+ * statement, for the caller to commit together with its audit row.
+ */
+export function newSession(
   db: Db,
   userId: number,
   meta: { ip: string; userAgent: string },
   policy: SessionPolicy,
   now = Date.now(),
-): Promise<string> {
+) {
   const id = newSessionId();
-  await db.insert(sessions).values({
+  const statement = db.insert(sessions).values({
     idHash: hashSessionId(id),
     userId,
     createdAt: now,
@@ -37,7 +42,7 @@ export async function createSession(
     ip: meta.ip,
     userAgent: meta.userAgent.slice(0, USER_AGENT_MAX),
   });
-  return id;
+  return { id, statement };
 }
 
 /**
@@ -82,6 +87,31 @@ export async function resolveSession(
 export async function deleteSession(db: Db, cookieValue: string | undefined): Promise<void> {
   if (!isWellFormedSessionId(cookieValue)) return;
   await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(cookieValue)));
+}
+
+/**
+ * Logout: deletes the session and records who logged out, in one transaction.
+ * Returns false when the cookie named no live session (nothing to end).
+ */
+export async function endSession(
+  db: Db,
+  cookieValue: string | undefined,
+  meta: { ip: string },
+  policy: SessionPolicy,
+  now = Date.now(),
+): Promise<boolean> {
+  const session = await resolveSession(db, cookieValue, policy, now);
+  if (!session) return false;
+  await db.batch([
+    db.delete(sessions).where(eq(sessions.idHash, session.sessionHash)),
+    auditStatement(
+      db,
+      { actor: { type: "session", id: session.userId, name: session.username }, ip: meta.ip },
+      { action: "logout", target: { type: "admin", id: session.userId, name: session.username } },
+      now,
+    ),
+  ]);
+  return true;
 }
 
 /** Ends every session of an admin except the one (by hash) that made the change. */

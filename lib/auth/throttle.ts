@@ -33,8 +33,8 @@ export async function retryAfterMs(db: Db, limits: Limit[], windowMs: number, no
   return wait;
 }
 
-/** Counts one failure against each key (a stale window restarts at 1). */
-export async function recordFailure(db: Db, keys: string[], windowMs: number, now = Date.now()): Promise<void> {
+/** Counts one hit (a failure, a request…) against each key; a stale window restarts at 1. */
+export async function countHit(db: Db, keys: string[], windowMs: number, now = Date.now()): Promise<void> {
   const staleBefore = now - windowMs;
   await runBatch(
     db,
@@ -53,7 +53,7 @@ export async function recordFailure(db: Db, keys: string[], windowMs: number, no
   );
 }
 
-export async function clearFailures(db: Db, keys: string[]): Promise<void> {
+export async function clearHits(db: Db, keys: string[]): Promise<void> {
   if (keys.length) await db.delete(rateLimits).where(inArray(rateLimits.key, keys));
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TOKEN_SCOPES } from "@/db/schema/api-tokens";
+import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
 
 /**
  * Request and response shapes of the token API. Error texts are the peer
@@ -19,7 +20,14 @@ export const MSG = {
   nameControlChars: "token name must not contain control or invisible formatting characters",
   enabledInvalid: "enabled must be true or false",
   expectedScopeInvalid: "expectedScope must be a string",
+  allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
+  allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
+  graceInvalid: "graceSeconds must be an integer from 0 to 86400",
+  nothingToUpdate: "nothing to update: give name, expiresAt or allowedIps",
 } as const;
+
+export const allowedIpEntryInvalid = (entry: unknown) =>
+  `allowedIps: ${JSON.stringify(String(entry)).slice(0, 80)} is not an IPv4/IPv6 address or CIDR range`;
 
 export const NAME_MAX_CHARS = 64;
 /** Far enough to be "never" for any caller; keeps Date arithmetic in range. */
@@ -53,10 +61,28 @@ export const expiresAtMs = z
 
 const expectedScope = z.preprocess(blankAsMissing, z.string({ error: MSG.expectedScopeInvalid }).optional());
 
+/** IPs/CIDRs a token may be used from, normalised and de-duplicated; `[]` = anywhere. */
+export const allowedIps = z
+  .array(z.unknown(), { error: MSG.allowedIpsInvalid })
+  .max(MAX_ALLOWED_IPS, MSG.allowedIpsTooMany)
+  .transform((entries, ctx) => {
+    const out: string[] = [];
+    for (const entry of entries) {
+      const normalized = typeof entry === "string" ? normalizeAllowedIp(entry) : null;
+      if (normalized === null) {
+        ctx.addIssue({ code: "custom", message: allowedIpEntryInvalid(entry) });
+        return z.NEVER;
+      }
+      if (!out.includes(normalized)) out.push(normalized);
+    }
+    return out;
+  });
+
 export const createTokenBody = z.object({
   name: tokenName,
   scope: z.preprocess(blankAsMissing, tokenScope.optional()).transform((v) => v ?? "admin"),
   expiresAt: z.preprocess(blankAsMissing, expiresAtMs.optional()).transform((v) => v ?? 0),
+  allowedIps: z.preprocess(blankAsMissing, allowedIps.optional()).transform((v) => v ?? []),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
@@ -66,6 +92,24 @@ export const setEnabledBody = z.object({
 });
 
 export const deleteTokenBody = z.object({ expectedScope });
+
+/** Edit: each field optional, same rules as create. */
+export const updateTokenBody = z
+  .object({
+    name: tokenName.optional(),
+    expiresAt: z.preprocess((v) => (v === null ? undefined : v), expiresAtMs.optional()),
+    allowedIps: z.preprocess((v) => (v === null ? undefined : v), allowedIps.optional()),
+  })
+  .refine((b) => b.name !== undefined || b.expiresAt !== undefined || b.allowedIps !== undefined, MSG.nothingToUpdate);
+export type UpdateTokenInput = z.output<typeof updateTokenBody>;
+
+export const MAX_GRACE_SECONDS = 86_400;
+export const rotateTokenBody = z.object({
+  graceSeconds: z.preprocess(
+    blankAsMissing,
+    z.number({ error: MSG.graceInvalid }).int(MSG.graceInvalid).min(0, MSG.graceInvalid).max(MAX_GRACE_SECONDS, MSG.graceInvalid).optional(),
+  ),
+});
 
 /** `{id}` path segment: a positive integer written plainly (no `1e3`, `1.5`, `-1`, `0`, `01`). */
 export const tokenIdParams = z.object({
@@ -91,11 +135,20 @@ export const tokenView = z.object({
   expiresAt: z.number().int(),
   /** `xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens. */
   prefix: z.string(),
+  /** True when the token expires within 7 days (and has not yet). */
+  expiresSoon: z.boolean(),
+  /** Unix seconds of the last successful use (at most a minute stale), 0 = never. */
+  lastUsedAt: z.number().int(),
+  lastUsedIp: z.string(),
+  /** Normalised CIDRs the token may be used from; empty = anywhere. */
+  allowedIps: z.array(z.string()),
+  /** After a rotation: until when (Unix ms) the previous plaintext still works, 0 = it does not. */
+  graceUntil: z.number().int(),
 });
 export type TokenView = z.output<typeof tokenView>;
 
 export const createdToken = tokenView.extend({
-  /** The plaintext, returned by create only. */
+  /** The plaintext, returned by create (and rotate) only. */
   token: z.string(),
 });
 export type CreatedToken = z.output<typeof createdToken>;

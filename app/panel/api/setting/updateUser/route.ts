@@ -6,7 +6,7 @@ import { serverConfig } from "@/lib/config";
 export const dynamic = "force-dynamic";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
-  POST: endpoint("admin.updateUser", ({ db, body, ip, now }) =>
-    updateCredentials(db, body, { ip }, throttlePolicy(serverConfig()), now),
+  POST: endpoint("admin.updateUser", ({ db, body, audit, now }) =>
+    updateCredentials(db, body, audit, throttlePolicy(serverConfig()), now),
   ),
 });

@@ -1,0 +1,180 @@
+import { and, eq, gt, lte, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
+import { logError } from "@/lib/log";
+import { hashToken, isPlausibleToken } from "./format";
+import { readTokenGeneration } from "./generation";
+import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
+
+/**
+ * Bearer verification with a per-process cache, so a request costs a SHA-256
+ * and a Map lookup instead of a database round trip.
+ *
+ * Staleness is bounded by the token generation (lib/tokens/generation.ts):
+ *  - a change made by this process clears the cache as soon as it commits, so
+ *    the very next request sees it;
+ *  - a change made elsewhere (another instance, the CLI) bumps the generation,
+ *    which this process re-reads at most every POLL_MS while it serves bearer
+ *    requests, so it is seen within POLL_MS plus one query.
+ * Expiry and grace periods are checked against the clock on every request, not
+ * cached. Unknown hashes are cached too (as null) so a repeated bad token is
+ * free; the cache is bounded.
+ */
+const POLL_MS = 250;
+const MAX_ENTRIES = 20_000;
+/** lastUsedAt is written at most once per token per this interval. */
+export const LAST_USED_WRITE_INTERVAL_S = 60;
+
+interface CachedToken {
+  id: number;
+  name: string;
+  scope: TokenScope;
+  enabled: boolean;
+  expiresAt: number;
+  allow: IpMatcher | null;
+  /** Set when this hash is a rotated-out plaintext: valid until then (Unix ms). */
+  validUntil: number | null;
+  /** Unix s, as last written (by anyone we know of). */
+  lastUsedAt: number;
+}
+
+interface VerifierState {
+  entries: Map<string, CachedToken | null>;
+  generation: number | null;
+  /** Goes up on every clear: a lookup that started before a clear must not refill the cache. */
+  epoch: number;
+  checkedAt: number;
+  poll?: Promise<void>;
+}
+
+const states = new WeakMap<Db, VerifierState>();
+
+function stateOf(db: Db): VerifierState {
+  let s = states.get(db);
+  if (!s) {
+    s = { entries: new Map(), generation: null, epoch: 0, checkedAt: 0 };
+    states.set(db, s);
+  }
+  return s;
+}
+
+function clear(s: VerifierState): void {
+  s.entries.clear();
+  s.epoch++;
+}
+
+/** Called after this process commits a token change. */
+export function invalidateTokenCache(db: Db): void {
+  clear(stateOf(db));
+}
+
+async function ensureFresh(db: Db, s: VerifierState, now: number): Promise<void> {
+  if (now - s.checkedAt < POLL_MS) return;
+  s.poll ??= readTokenGeneration(db)
+    .then((generation) => {
+      if (generation !== s.generation) {
+        clear(s);
+        s.generation = generation;
+      }
+      s.checkedAt = Date.now();
+    })
+    .finally(() => (s.poll = undefined));
+  await s.poll;
+}
+
+async function load(db: Db, hash: string, now: number): Promise<CachedToken | null> {
+  const row = await db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      scope: apiTokens.scope,
+      enabled: apiTokens.enabled,
+      expiresAt: apiTokens.expiresAt,
+      allowedIps: apiTokens.allowedIps,
+      tokenHash: apiTokens.tokenHash,
+      previousValidUntil: apiTokens.previousValidUntil,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
+    .from(apiTokens)
+    // Two unique indexes, one query (SQLite's OR-by-union plan): the current
+    // plaintext, or the previous one while its grace period runs.
+    .where(or(eq(apiTokens.tokenHash, hash), and(eq(apiTokens.previousTokenHash, hash), gt(apiTokens.previousValidUntil, now))))
+    .get();
+  if (!row) return null;
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope,
+    enabled: row.enabled,
+    expiresAt: row.expiresAt,
+    allow: compileAllowlist(JSON.parse(row.allowedIps) as string[]),
+    validUntil: row.tokenHash === hash ? null : row.previousValidUntil,
+    lastUsedAt: row.lastUsedAt,
+  };
+}
+
+function remember(s: VerifierState, hash: string, entry: CachedToken | null): void {
+  if (s.entries.size >= MAX_ENTRIES) {
+    // Drop the oldest tenth (Map keeps insertion order).
+    let n = MAX_ENTRIES / 10;
+    for (const key of s.entries.keys()) {
+      s.entries.delete(key);
+      if (--n <= 0) break;
+    }
+  }
+  s.entries.set(hash, entry);
+}
+
+export interface VerifiedToken {
+  id: number;
+  name: string;
+  scope: TokenScope;
+}
+
+/**
+ * Resolves a presented bearer string to its token, or null. Unknown, disabled,
+ * expired, rotated-out, malformed and wrong-IP tokens are all just null: the
+ * caller cannot (and must not) tell them apart. Malformed `xui_` strings never
+ * reach the database.
+ */
+export async function verifyBearerToken(
+  db: Db,
+  presented: string,
+  request: { ip: string; now?: number },
+): Promise<VerifiedToken | null> {
+  const now = request.now ?? Date.now();
+  if (!isPlausibleToken(presented)) return null;
+  const s = stateOf(db);
+  await ensureFresh(db, s, now);
+  const hash = hashToken(presented);
+  let entry = s.entries.get(hash);
+  if (entry === undefined) {
+    const epoch = s.epoch;
+    entry = await load(db, hash, now);
+    if (s.epoch === epoch) remember(s, hash, entry);
+  }
+  if (!entry || !entry.enabled) return null;
+  if (entry.expiresAt !== 0 && entry.expiresAt <= now) return null;
+  if (entry.validUntil !== null && entry.validUntil <= now) return null;
+  if (entry.allow && !entry.allow(request.ip)) return null;
+  noteUse(db, entry, request.ip, now);
+  return { id: entry.id, name: entry.name, scope: entry.scope };
+}
+
+/**
+ * Records the last use without a write per request: at most once per token per
+ * minute from this process, and the UPDATE itself skips rows another instance
+ * touched within the minute. Not awaited: it is telemetry, not part of the answer.
+ */
+function noteUse(db: Db, entry: CachedToken, ip: string, now: number): void {
+  const nowS = Math.floor(now / 1000);
+  if (nowS - entry.lastUsedAt < LAST_USED_WRITE_INTERVAL_S) return;
+  entry.lastUsedAt = nowS;
+  db.update(apiTokens)
+    .set({ lastUsedAt: nowS, lastUsedIp: ip })
+    .where(and(eq(apiTokens.id, entry.id), lte(apiTokens.lastUsedAt, nowS - LAST_USED_WRITE_INTERVAL_S)))
+    .then(
+      () => undefined,
+      (error: unknown) => logError("could not record token use", error, { tokenId: entry.id }),
+    );
+}
