@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logLevelSetting, type LogLevel } from "@/lib/log";
 
 /**
  * `TRUST_PROXY`: how many reverse proxies sit in front of the panel. `0`/unset
@@ -49,6 +50,8 @@ const envSchema = z.object({
   /** Failed logins allowed per IP (any username) in one window. */
   LOGIN_MAX_FAILURES_PER_IP: positiveInt(30),
   LOGIN_WINDOW_MINUTES: positiveInt(15),
+  /** Checked here so a typo stops the server at start instead of silently logging at `info`. */
+  LOG_LEVEL: logLevelSetting,
 });
 
 export interface ServerConfig {
@@ -60,6 +63,7 @@ export interface ServerConfig {
   loginMaxFailures: number;
   loginMaxFailuresPerIp: number;
   loginWindowMs: number;
+  logLevel: LogLevel;
 }
 
 let cached: ServerConfig | undefined;
@@ -82,6 +86,7 @@ export function serverConfig(): ServerConfig {
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
     loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
+    logLevel: env.LOG_LEVEL,
   };
   return cached;
 }
