@@ -2,6 +2,7 @@ import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { serverConfig, type ServerConfig } from "@/lib/config";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
+import { publicEndpoints, type PublicEndpointKey } from "./public-catalog";
 import { finishRequestLog, startRequestLog, type LoggedActor } from "./access-log";
 import { errorResponse } from "./respond";
 
@@ -22,9 +23,10 @@ export interface PublicContext {
  * mapping, same request id and log line, no authentication step.
  */
 export function publicRoute(
-  route: string,
+  key: PublicEndpointKey,
   handler: (request: Request, ctx: PublicContext) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
+  const route = publicEndpoints[key].path;
   return async (request) => {
     const log = startRequestLog(request, route);
     let response: Response;

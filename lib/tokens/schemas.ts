@@ -54,18 +54,26 @@ export const expiresAtMs = z
 const expectedScope = z.preprocess(blankAsMissing, z.string({ error: MSG.expectedScopeInvalid }).optional());
 
 export const createTokenBody = z.object({
-  name: tokenName,
-  scope: z.preprocess(blankAsMissing, tokenScope.optional()).transform((v) => v ?? "admin"),
-  expiresAt: z.preprocess(blankAsMissing, expiresAtMs.optional()).transform((v) => v ?? 0),
+  name: tokenName.describe(`Unique label, trimmed, 1–${NAME_MAX_CHARS} characters.`),
+  scope: z
+    .preprocess(blankAsMissing, tokenScope.optional())
+    .transform((v) => v ?? "admin")
+    .describe("What the token may call; default `admin`."),
+  expiresAt: z
+    .preprocess(blankAsMissing, expiresAtMs.optional())
+    .transform((v) => v ?? 0)
+    .describe("Unix milliseconds in the future, or 0 (default) for never."),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
+const expectedScopeField = expectedScope.describe("When given, the call only acts if the token has exactly this scope.");
+
 export const setEnabledBody = z.object({
   enabled: z.boolean({ error: MSG.enabledInvalid }),
-  expectedScope,
+  expectedScope: expectedScopeField,
 });
 
-export const deleteTokenBody = z.object({ expectedScope });
+export const deleteTokenBody = z.object({ expectedScope: expectedScopeField });
 
 /** `{id}` path segment: a positive integer written plainly (no `1e3`, `1.5`, `-1`, `0`, `01`). */
 export const tokenIdParams = z.object({
@@ -73,7 +81,8 @@ export const tokenIdParams = z.object({
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, MSG.idInvalid)
     .transform(Number)
-    .refine(Number.isSafeInteger, MSG.idInvalid),
+    .refine(Number.isSafeInteger, MSG.idInvalid)
+    .describe("Token id: a positive integer."),
 });
 
 /**
@@ -84,18 +93,14 @@ export const tokenView = z.object({
   id: z.number().int(),
   name: z.string(),
   enabled: z.boolean(),
-  /** Unix seconds. */
-  createdAt: z.number().int(),
+  createdAt: z.number().int().describe("Unix seconds."),
   scope: tokenScope,
-  /** Unix ms, 0 = never. */
-  expiresAt: z.number().int(),
-  /** `xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens. */
-  prefix: z.string(),
+  expiresAt: z.number().int().describe("Unix milliseconds; 0 = never."),
+  prefix: z.string().describe("`xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens."),
 });
 export type TokenView = z.output<typeof tokenView>;
 
 export const createdToken = tokenView.extend({
-  /** The plaintext, returned by create only. */
-  token: z.string(),
+  token: z.string().describe("The plaintext, in this response only: store it now."),
 });
 export type CreatedToken = z.output<typeof createdToken>;

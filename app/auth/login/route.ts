@@ -11,7 +11,7 @@ import { readCookie, SESSION_COOKIE, sessionCookie } from "@/lib/http/session-co
 export const dynamic = "force-dynamic";
 
 /** `POST /login` (scripts/server.mjs routes it here: /login itself is the login page). */
-export const POST = publicRoute("/login", async (request, { db, config, ip, https, now, identify }) => {
+export const POST = publicRoute("auth.login", async (request, { db, config, ip, https, now, identify }) => {
   const previous = readCookie(request.headers, SESSION_COOKIE);
   if (!previous || !isValidCsrfToken(previous, request.headers.get("x-csrf-token"))) return fail(AUTH_MSG.csrf, 403);
 
