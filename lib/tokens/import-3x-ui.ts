@@ -85,6 +85,8 @@ const xuiRow = z.object({
 });
 
 interface Candidate {
+  /** Position in the source, so the report follows the file's order. */
+  row: number;
   name: string;
   tokenHash: string;
   enabled: boolean;
@@ -93,12 +95,13 @@ interface Candidate {
   createdAt: number;
 }
 
-function candidateOf(row: XuiTokenRow, now: number): Candidate | string {
+function candidateOf(row: XuiTokenRow, index: number, now: number): Candidate | string {
   const parsed = xuiRow.safeParse(row);
   if (!parsed.success) return parsed.error.issues[0]?.message ?? "invalid row";
   const r = parsed.data;
   const createdAt = r.created_at === undefined ? Math.floor(now / 1000) : r.created_at;
   return {
+    row: index,
     name: r.name,
     tokenHash: r.token,
     enabled: r.enabled,
@@ -116,13 +119,13 @@ function candidateOf(row: XuiTokenRow, now: number): Candidate | string {
  * the API cannot slip between a check and the insert.
  */
 export async function importXuiTokens(db: Db, rows: readonly XuiTokenRow[], now = Date.now()): Promise<ImportReport> {
-  const skipped: SkippedRow[] = [];
+  const skipped: (SkippedRow & { row: number })[] = [];
   const candidates: Candidate[] = [];
   rows.forEach((row, index) => {
-    const candidate = candidateOf(row, now);
+    const candidate = candidateOf(row, index, now);
     if (typeof candidate === "string") {
       const label = typeof row.name === "string" && row.name.trim() ? row.name.trim() : `row ${index + 1}`;
-      skipped.push({ name: label, reason: candidate });
+      skipped.push({ row: index, name: label, reason: candidate });
     } else {
       candidates.push(candidate);
     }
@@ -131,7 +134,15 @@ export async function importXuiTokens(db: Db, rows: readonly XuiTokenRow[], now 
   const inserts = candidates.map((c) =>
     db
       .insert(apiTokens)
-      .values({ ...c, prefix: "" })
+      .values({
+        name: c.name,
+        tokenHash: c.tokenHash,
+        prefix: "",
+        enabled: c.enabled,
+        scope: c.scope,
+        expiresAt: c.expiresAt,
+        createdAt: c.createdAt,
+      })
       .onConflictDoNothing()
       .returning({ id: apiTokens.id }),
   );
@@ -158,8 +169,9 @@ export async function importXuiTokens(db: Db, rows: readonly XuiTokenRow[], now 
       );
     const hashes = new Set(existing.map((e) => e.tokenHash));
     for (const c of collided) {
-      skipped.push({ name: c.name, reason: hashes.has(c.tokenHash) ? IMPORT_MSG.alreadyPresent : IMPORT_MSG.nameTaken });
+      skipped.push({ row: c.row, name: c.name, reason: hashes.has(c.tokenHash) ? IMPORT_MSG.alreadyPresent : IMPORT_MSG.nameTaken });
     }
   }
-  return { imported, skipped };
+  skipped.sort((a, b) => a.row - b.row);
+  return { imported, skipped: skipped.map(({ name, reason }) => ({ name, reason })) };
 }
