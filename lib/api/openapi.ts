@@ -122,6 +122,25 @@ const throttledResponse = () =>
     "Retry-After": { description: "Seconds until the next attempt is counted.", schema: { type: "integer" } },
   });
 
+/** What every operation has: id, tag, summary, the request body and the 413/429 answers that come with one. */
+function operation(
+  key: string,
+  spec: { summary: string; body?: z.ZodType; formBody?: boolean; throttled?: boolean },
+  responses: Json,
+  extra: Json,
+): Json {
+  if (spec.body) responses["413"] = tooLarge();
+  if (spec.throttled) responses["429"] = throttledResponse();
+  return {
+    operationId: key,
+    tags: [TAGS[key.split(".")[0]!]],
+    summary: spec.summary,
+    ...extra,
+    ...(spec.body ? { requestBody: requestBody(spec.body, spec.formBody) } : {}),
+    responses,
+  };
+}
+
 function apiOperation(key: EndpointKey, spec: EndpointSpec): Json {
   const unsafe = spec.method !== "GET";
   const scopes = TOKEN_SCOPES.filter((scope) => scopeAllows(scope, spec.permission, spec.method));
@@ -136,36 +155,22 @@ function apiOperation(key: EndpointKey, spec: EndpointSpec): Json {
     ),
     "404": failure("No valid credential and no bearer/XHR header: the panel hides from scanners."),
   };
-  if (spec.body) responses["413"] = tooLarge();
-  if (spec.throttled) responses["429"] = throttledResponse();
-  return {
-    operationId: key,
-    tags: [TAGS[key.split(".")[0]!]],
-    summary: spec.summary,
+  return operation(key, spec, responses, {
     description: `Token scopes allowed: ${scopes.map((s) => `\`${s}\``).join(", ")}. A browser session may call it too.`,
     "x-permission": spec.permission,
     "x-token-scopes": scopes,
     security: [{ bearerAuth: [] }, unsafe ? { sessionCookie: [], csrfHeader: [] } : { sessionCookie: [] }],
     ...(spec.params ? { parameters: pathParameters(spec.params) } : {}),
-    ...(spec.body ? { requestBody: requestBody(spec.body) } : {}),
-    responses,
-  };
+  });
 }
 
 function publicOperation(key: string, spec: PublicEndpointSpec): Json {
   const responses: Json = okResponses(spec, spec.setsCookie ? setCookie : {});
   if (spec.csrf) responses["403"] = failure(`\`${AUTH_MSG.csrf}\`.`);
-  if (spec.body) responses["413"] = tooLarge();
-  if (spec.throttled) responses["429"] = throttledResponse();
-  return {
-    operationId: key,
-    tags: [TAGS[key.split(".")[0]!]],
-    summary: spec.summary,
+  return operation(key, spec, responses, {
     // `{}`: no credential needed. CSRF routes need the (possibly anonymous) session cookie and its token.
     security: spec.csrf ? [{ sessionCookie: [], csrfHeader: [] }] : [{}],
-    ...(spec.body ? { requestBody: requestBody(spec.body, spec.formBody) } : {}),
-    responses,
-  };
+  });
 }
 
 function addOperation(paths: Record<string, Json>, path: string, method: string, operation: Json): void {
