@@ -21,6 +21,11 @@ runCli(process.argv.slice(2), {
   env: process.env,
   cwd: callerCwd,
   interactive: Boolean(process.stderr.isTTY),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 }).then(
   (code) => {
     process.exitCode = code;

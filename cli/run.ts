@@ -33,7 +33,8 @@ Commands:
         Delete a token for good.
   admin reset --username <username> --password <password>
         Set this admin's password (creating the admin if there is none by that name)
-        and end all of its sessions.
+        and end all of its sessions. --password - reads it from stdin instead, so it
+        stays out of the process list and the shell history.
   backup <file>
         Write a consistent copy of the database to <file> (VACUUM INTO), also while
         the panel runs. Embedded databases only; never overwrites an existing file.
@@ -57,6 +58,8 @@ export interface CliIO {
   cwd: string;
   /** Whether stderr is a terminal (for hints that would only clutter a script's logs). */
   interactive: boolean;
+  /** All of standard input. */
+  readStdin(): Promise<string>;
 }
 
 interface Parsed {
@@ -162,10 +165,11 @@ const adminResetInput = z.object({
 const adminCommands: Record<string, Command> = {
   async reset(args, io, open) {
     const parsed = parse(args, { username: { type: "string" }, password: { type: "string" } }, 0);
-    const input = adminResetInput.parse({
-      username: requireString(parsed, "username"),
-      password: requireString(parsed, "password"),
-    });
+    const username = requireString(parsed, "username");
+    let password = requireString(parsed, "password");
+    // The first line of stdin; `echo pw | …` and a here-string both end it with a newline.
+    if (password === "-") password = (await io.readStdin()).split(/\r?\n/)[0] ?? "";
+    const input = adminResetInput.parse({ username, password });
     const { db } = await open();
     const { created } = await resetAdmin(db, input.username, input.password);
     io.out(

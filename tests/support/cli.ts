@@ -15,15 +15,19 @@ const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
  * cli/panel.ts …` in the project root), minus npm's own start-up, against
  * `databaseUrl`.
  */
-export function runPanel(args: string[], databaseUrl: string, env: Record<string, string> = {}): Promise<CliResult> {
+export function runPanel(
+  args: string[],
+  databaseUrl: string,
+  options: { env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [TSX, "--tsconfig", "tsconfig.json", "cli/panel.ts", ...args],
       {
         cwd: ROOT,
         // Not started by npm: relative file arguments are relative to cwd.
-        env: { ...process.env, npm_lifecycle_event: "", DATABASE_URL: databaseUrl, ...env },
+        env: { ...process.env, npm_lifecycle_event: "", DATABASE_URL: databaseUrl, ...options.env },
         encoding: "utf8",
         timeout: 60_000,
       },
@@ -32,5 +36,7 @@ export function runPanel(args: string[], databaseUrl: string, env: Record<string
         resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
       },
     );
+    // Closed either way, so a command reading stdin never waits for more.
+    child.stdin!.end(options.input ?? "");
   });
 }

@@ -105,6 +105,7 @@ describe("usage errors", () => {
       env: process.env,
       cwd: dir,
       interactive: false,
+      readStdin: async () => "",
     });
     return { code, stdout, stderr };
   }
@@ -250,6 +251,13 @@ describe("admin reset", () => {
     expect(await resolveSession(await db(), session.sessionId, policy)).toBeNull();
     await expect(login(await db(), { username: "root", password: "first-password-1" }, meta, policy)).rejects.toThrow(LOGIN_MSG.wrongCredentials);
     expect(await login(await db(), { username: "root", password: "second-password-2" }, meta, policy)).toMatchObject({ username: "root" });
+  });
+
+  it("reads the password from stdin with --password -", async () => {
+    const result = await runPanel(["admin", "reset", "--username", "piped", "--password", "-"], url, { input: "from-stdin-pass-3\n" });
+    expect(result).toEqual({ code: 0, stdout: 'Created admin "piped" with the given password.\n', stderr: "" });
+    expect(await login(await db(), { username: "piped", password: "from-stdin-pass-3" }, meta, policy)).toMatchObject({ username: "piped" });
+    expectFailure(await runPanel(["admin", "reset", "--username", "piped", "--password", "-"], url, { input: "" }), 2, /password must be at least 8/);
   });
 });
 
