@@ -29,8 +29,13 @@ const BUSY_TIMEOUT_MS = 5_000;
  * the write lock across `await`s and make a second connection of the same
  * process spin on the lock with the event loop blocked.
  */
+/** Whether a libSQL URL names an embedded (in-process) database rather than a server. */
+export function isEmbeddedUrl(url: string): boolean {
+  return url === ":memory:" || url.startsWith("file:");
+}
+
 export function openDatabase(url: string, authToken?: string, options: { logger?: Logger } = {}): DatabaseHandle {
-  const embedded = url === ":memory:" || url.startsWith("file:");
+  const embedded = isEmbeddedUrl(url);
   if (url.startsWith("file:")) {
     const file = url.slice("file:".length).split("?")[0] ?? "";
     if (file && file !== ":memory:") mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ file)), { recursive: true });

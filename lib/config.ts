@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logLevelSetting, type LogLevel } from "@/lib/log";
 
 /**
  * `TRUST_PROXY`: how many reverse proxies sit in front of the panel. `0`/unset
@@ -49,8 +50,12 @@ const envSchema = z.object({
   /** Failed logins allowed per IP (any username) in one window. */
   LOGIN_MAX_FAILURES_PER_IP: positiveInt(30),
   LOGIN_WINDOW_MINUTES: positiveInt(15),
+  /** Failed bearer attempts per IP per minute before that IP gets 429 for a minute. */
+  BEARER_MAX_FAILURES_PER_MINUTE: positiveInt(20),
   /** Audit rows kept (the newest). */
   AUDIT_RETENTION: positiveInt(100_000),
+  /** Checked here so a typo stops the server at start instead of silently logging at `info`. */
+  LOG_LEVEL: logLevelSetting,
 });
 
 export interface ServerConfig {
@@ -63,6 +68,8 @@ export interface ServerConfig {
   loginMaxFailuresPerIp: number;
   loginWindowMs: number;
   auditRetention: number;
+  bearerMaxFailuresPerMinute: number;
+  logLevel: LogLevel;
 }
 
 let cached: ServerConfig | undefined;
@@ -86,6 +93,8 @@ export function serverConfig(): ServerConfig {
     loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
     loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
     auditRetention: env.AUDIT_RETENTION,
+    bearerMaxFailuresPerMinute: env.BEARER_MAX_FAILURES_PER_MINUTE,
+    logLevel: env.LOG_LEVEL,
   };
   return cached;
 }

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
  * anonymous one (not stored anywhere) so the login form can be protected too;
  * login replaces it with a fresh session id.
  */
-export const GET = publicRoute("/csrf-token", async (request, { https }) => {
+export const GET = publicRoute("auth.csrfToken", async (request, { https }) => {
   const existing = readCookie(request.headers, SESSION_COOKIE);
   if (isWellFormedSessionId(existing)) return ok(csrfTokenFor(existing));
   const anonymous = newSessionId();

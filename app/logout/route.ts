@@ -9,7 +9,7 @@ import { clearedSessionCookie, readCookie, SESSION_COOKIE } from "@/lib/http/ses
 export const dynamic = "force-dynamic";
 
 /** Ends the session server-side: the old cookie is worthless afterwards, even if replayed. */
-export const POST = publicRoute("/logout", async (request, { db, config, ip, https, now }) => {
+export const POST = publicRoute("auth.logout", async (request, { db, config, ip, https, now }) => {
   const cookie = readCookie(request.headers, SESSION_COOKIE);
   if (isWellFormedSessionId(cookie)) {
     // CSRF: a third-party page must not be able to sign the admin out.

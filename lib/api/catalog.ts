@@ -36,6 +36,13 @@ export interface EndpointSpec {
   body?: z.ZodType;
   /** Allow-list for `obj`; responses are parsed through it. Absent: no `obj`. */
   response?: z.ZodType;
+  /**
+   * The handler answers with this document itself, outside the envelope (for
+   * tools that expect a plain file, like an OpenAPI description).
+   */
+  rawResponse?: z.ZodType;
+  /** Checks a password under the login throttle, so it may answer 429. */
+  throttled?: boolean;
 }
 
 /**
@@ -124,6 +131,19 @@ export const endpoints = {
       "Change the admin's username and/or password (the current ones are required). Every session of that admin ends; sign in again.",
     permission: PERMISSIONS.admin,
     body: updateCredentialsBody,
+    throttled: true,
+  },
+  "meta.openapi": {
+    method: "GET",
+    path: "/panel/api/openapi.json",
+    summary:
+      "This API's OpenAPI 3.1 description, generated from the schemas that validate requests and shape responses. Served as is, not in the envelope.",
+    permission: PERMISSIONS.admin,
+    rawResponse: z.looseObject({
+      openapi: z.string(),
+      info: z.looseObject({ title: z.string(), version: z.string() }),
+      paths: z.record(z.string(), z.unknown()),
+    }),
   },
 } as const satisfies Record<string, EndpointSpec>;
 

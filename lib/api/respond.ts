@@ -23,7 +23,7 @@ export function firstIssueMessage(error: ZodError): string {
  * 200 + `success:false` (3x-ui clients only read `success`); anything
  * unexpected is logged and answered with a bare 500, never a stack trace.
  */
-export function errorResponse(error: unknown, context: { method: string; route: string }): Response {
+export function errorResponse(error: unknown, context: { method: string; route: string; requestId?: string }): Response {
   if (error instanceof DomainError) return fail(error.message);
   if (error instanceof ZodError) return fail(firstIssueMessage(error));
   if (error instanceof HttpError) return fail(error.message, error.status, error.headers);

@@ -12,6 +12,7 @@ import { readJsonObject } from "@/lib/http/body";
 import { clientIp } from "@/lib/http/client-ip";
 import { fail, ok } from "@/lib/http/envelope";
 import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
+import { finishRequestLog, loggedActor, startRequestLog, type RequestLogEntry } from "./access-log";
 import { endpoints, type Endpoint, type EndpointKey, type HttpMethod } from "./catalog";
 import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
 
@@ -66,7 +67,8 @@ const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  *  3. requires the CSRF header on unsafe session requests — 403;
  *  4. parses path params and the JSON body with the endpoint's zod schemas;
  *  5. runs the handler and wraps its result in the envelope through the
- *     response allow-list; every error is mapped in errorResponse().
+ *     response allow-list; every error is mapped in errorResponse();
+ *  6. answers with an `X-Request-Id` and writes one log line (access-log.ts).
  * Methods without a binding answer 405 — but only after authentication, so an
  * anonymous caller cannot probe which routes exist.
  */
@@ -77,34 +79,43 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
     }
   }
   // No bindings at all: the catch-all for unknown paths, which answers 404 once authenticated.
+  const first = Object.values(bindings)[0];
   const allow =
-    Object.keys(bindings).length === 0
-      ? null
-      : [...Object.keys(bindings), ...(bindings.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+    first === undefined ? null : [...Object.keys(bindings), ...(bindings.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  // Logged instead of the URL: a fixed set of values, and no path a client typed (it may hold anything).
+  const route = first ? endpoints[first.key].path : CATCH_ALL_ROUTE;
   const exports = {} as RouteExports;
   for (const method of ROUTE_METHODS) {
     const binding = method === "HEAD" ? bindings.GET : method === "OPTIONS" ? undefined : bindings[method];
-    exports[method] = Object.assign((request: Request, context: NextRouteContext) => handle(request, context, binding, allow), {
-      [API_ROUTE]: binding?.key ?? null,
-    });
+    exports[method] = Object.assign(
+      async (request: Request, context: NextRouteContext) => {
+        const log = startRequestLog(request, route);
+        return finishRequestLog(log, await handle(request, context, binding, allow, log));
+      },
+      { [API_ROUTE]: binding?.key ?? null },
+    );
   }
   return exports;
 }
+
+/** The route pattern logged for `/panel/api` paths that match no endpoint. */
+export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
 
 async function handle(
   request: Request,
   context: NextRouteContext,
   binding: BoundEndpoint | undefined,
   allow: string | null,
+  log: RequestLogEntry,
 ): Promise<Response> {
-  const route = binding ? endpoints[binding.key].path : new URL(request.url).pathname;
   try {
     const config = serverConfig();
+    const headers = request.headers;
+    const ip = clientIp(headers, config.trustProxyHops);
+    log.ip = ip;
     const { db } = await initDatabase();
     const now = Date.now();
-    const headers = request.headers;
 
-    const ip = clientIp(headers, config.trustProxyHops);
     const bearer = presentedBearer(headers) !== null;
     if (bearer) {
       const wait = bearerBlockedFor(ip, now);
@@ -113,9 +124,10 @@ async function handle(
 
     const actor = await authenticate(db, headers, config, ip, now);
     if (!actor) {
-      if (bearer) recordBearerFailure(db, ip, now);
+      if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       return unauthenticatedResponse(headers, bearer);
     }
+    log.actor = loggedActor(actor);
 
     if (allow === null) return fail(AUTH_MSG.notFound, 404);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
@@ -168,6 +180,6 @@ async function handle(
     if (!shaped.success) throw new Error(`${binding.key}: response does not match its schema`);
     return ok(shaped.data);
   } catch (error) {
-    return errorResponse(error, { method: request.method, route });
+    return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
   }
 }

@@ -9,7 +9,7 @@ import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
  * rows, so the budget is shared by all instances as of their last flush (a few
  * seconds), with no database work per request.
  */
-export const MAX_BEARER_FAILURES_PER_MINUTE = 20;
+export const MAX_BEARER_FAILURES_PER_MINUTE = 20; // default of BEARER_MAX_FAILURES_PER_MINUTE
 const BLOCK_MS = 60_000;
 const MAX_TRACKED = 50_000;
 
@@ -26,7 +26,7 @@ export function bearerBlockedFor(ip: string, now: number): number {
   return until - now;
 }
 
-export function recordBearerFailure(db: Db, ip: string, now: number): void {
+export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): void {
   const total = noteAggregated(
     db,
     {
@@ -38,7 +38,7 @@ export function recordBearerFailure(db: Db, ip: string, now: number): void {
     },
     now,
   );
-  if (total >= MAX_BEARER_FAILURES_PER_MINUTE && !blocked.has(ip)) {
+  if (total >= max && !blocked.has(ip)) {
     // Many IPs (an IPv6 sweep) must not grow this without bound.
     if (blocked.size >= MAX_TRACKED) for (const [key, until] of blocked) if (until <= now) blocked.delete(key);
     if (blocked.size < MAX_TRACKED) blocked.set(ip, now + BLOCK_MS);

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The 3x-ui response envelope: `{"success": boolean, "msg"?: string, "obj"?: any}`.
  */
@@ -28,3 +30,16 @@ export function ok<T>(obj?: T, msg?: string, headers?: Record<string, string>): 
 export function fail(msg: string, status = 200, headers?: Record<string, string>): Response {
   return jsonResponse({ success: false, msg } satisfies Envelope, status, headers);
 }
+
+/**
+ * The envelope as schemas, for the OpenAPI document: a success carries `obj`
+ * exactly when the endpoint has a response schema; a failure carries only `msg`.
+ */
+export function successEnvelope(obj?: z.ZodType) {
+  return z.object({ success: z.literal(true), msg: z.string().optional(), ...(obj ? { obj } : {}) });
+}
+
+export const failureEnvelope = z.object({
+  success: z.literal(false),
+  msg: z.string().describe("Human-readable reason (the peer panel's wording where it has one)."),
+});

@@ -79,19 +79,30 @@ export const allowedIps = z
   });
 
 export const createTokenBody = z.object({
-  name: tokenName,
-  scope: z.preprocess(blankAsMissing, tokenScope.optional()).transform((v) => v ?? "admin"),
-  expiresAt: z.preprocess(blankAsMissing, expiresAtMs.optional()).transform((v) => v ?? 0),
-  allowedIps: z.preprocess(blankAsMissing, allowedIps.optional()).transform((v) => v ?? []),
+  name: tokenName.describe(`Unique label, trimmed, 1–${NAME_MAX_CHARS} characters.`),
+  scope: z
+    .preprocess(blankAsMissing, tokenScope.optional())
+    .transform((v) => v ?? "admin")
+    .describe("What the token may call; default `admin`."),
+  expiresAt: z
+    .preprocess(blankAsMissing, expiresAtMs.optional())
+    .transform((v) => v ?? 0)
+    .describe("Unix milliseconds in the future, or 0 (default) for never."),
+  allowedIps: z
+    .preprocess(blankAsMissing, allowedIps.optional())
+    .transform((v) => v ?? [])
+    .describe("IPv4/IPv6 addresses or CIDR ranges the token may be used from; empty (default) = anywhere."),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
+const expectedScopeField = expectedScope.describe("When given, the call only acts if the token has exactly this scope.");
+
 export const setEnabledBody = z.object({
   enabled: z.boolean({ error: MSG.enabledInvalid }),
-  expectedScope,
+  expectedScope: expectedScopeField,
 });
 
-export const deleteTokenBody = z.object({ expectedScope });
+export const deleteTokenBody = z.object({ expectedScope: expectedScopeField });
 
 /** Edit: each field optional, same rules as create. */
 export const updateTokenBody = z
@@ -117,7 +128,8 @@ export const tokenIdParams = z.object({
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, MSG.idInvalid)
     .transform(Number)
-    .refine(Number.isSafeInteger, MSG.idInvalid),
+    .refine(Number.isSafeInteger, MSG.idInvalid)
+    .describe("Token id: a positive integer."),
 });
 
 /**
@@ -128,27 +140,22 @@ export const tokenView = z.object({
   id: z.number().int(),
   name: z.string(),
   enabled: z.boolean(),
-  /** Unix seconds. */
-  createdAt: z.number().int(),
+  createdAt: z.number().int().describe("Unix seconds."),
   scope: tokenScope,
-  /** Unix ms, 0 = never. */
-  expiresAt: z.number().int(),
-  /** `xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens. */
-  prefix: z.string(),
-  /** True when the token expires within 7 days (and has not yet). */
-  expiresSoon: z.boolean(),
-  /** Unix seconds of the last successful use (at most a minute stale), 0 = never. */
-  lastUsedAt: z.number().int(),
-  lastUsedIp: z.string(),
-  /** Normalised CIDRs the token may be used from; empty = anywhere. */
-  allowedIps: z.array(z.string()),
-  /** After a rotation: until when (Unix ms) the previous plaintext still works, 0 = it does not. */
-  graceUntil: z.number().int(),
+  expiresAt: z.number().int().describe("Unix milliseconds; 0 = never."),
+  prefix: z.string().describe("`xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens."),
+  expiresSoon: z.boolean().describe("True when the token expires within 7 days (and has not yet)."),
+  lastUsedAt: z.number().int().describe("Unix seconds of the last successful use (at most a minute stale); 0 = never."),
+  lastUsedIp: z.string().describe("Client IP of that use."),
+  allowedIps: z.array(z.string()).describe("Normalised CIDRs the token may be used from; empty = anywhere."),
+  graceUntil: z
+    .number()
+    .int()
+    .describe("After a rotation with grace: until when (Unix ms) the previous plaintext still works; 0 = it does not."),
 });
 export type TokenView = z.output<typeof tokenView>;
 
 export const createdToken = tokenView.extend({
-  /** The plaintext, returned by create (and rotate) only. */
-  token: z.string(),
+  token: z.string().describe("The plaintext, in this response only (create, rotate): store it now."),
 });
 export type CreatedToken = z.output<typeof createdToken>;

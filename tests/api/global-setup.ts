@@ -25,6 +25,9 @@ export default async function setup(project: TestProject) {
       ADMIN_PASSWORD: ADMIN.password,
       // The suite logs in many times from 127.0.0.1; the per-IP budget is tested with its own server.
       LOGIN_MAX_FAILURES_PER_IP: "1000",
+      // The suites send hundreds of bad bearer tokens on purpose; the 20-per-minute
+      // default is tested on a server of its own (tests/api/lifecycle.test.ts).
+      BEARER_MAX_FAILURES_PER_MINUTE: "100000",
     },
   });
   project.provide("baseUrl", server.baseUrl);

@@ -67,6 +67,11 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
       scope: "admin",
       expiresAt: 0,
       prefix: obj.token!.slice(0, 8),
+      expiresSoon: false,
+      lastUsedAt: 0,
+      lastUsedIp: "",
+      allowedIps: [],
+      graceUntil: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
     expect(obj.createdAt).toBeGreaterThanOrEqual(before);
@@ -138,7 +143,21 @@ describe("list (GET /panel/api/setting/apiTokens)", () => {
     const ids = views.map((v) => v.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     for (const v of views) {
-      expect(Object.keys(v).sort()).toEqual(["createdAt", "enabled", "expiresAt", "id", "name", "prefix", "scope"]);
+      // The peer's fields, plus our extensions (never a plaintext or a hash).
+      expect(Object.keys(v).sort()).toEqual([
+        "allowedIps",
+        "createdAt",
+        "enabled",
+        "expiresAt",
+        "expiresSoon",
+        "graceUntil",
+        "id",
+        "lastUsedAt",
+        "lastUsedIp",
+        "name",
+        "prefix",
+        "scope",
+      ]);
       expect(Number.isInteger(v.id)).toBe(true);
       // createdAt in seconds, expiresAt in ms (or 0)
       expect(v.createdAt).toBeLessThan(10_000_000_000);

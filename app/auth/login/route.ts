@@ -11,7 +11,7 @@ import { readCookie, SESSION_COOKIE, sessionCookie } from "@/lib/http/session-co
 export const dynamic = "force-dynamic";
 
 /** `POST /login` (scripts/server.mjs routes it here: /login itself is the login page). */
-export const POST = publicRoute("/login", async (request, { db, config, ip, https, now }) => {
+export const POST = publicRoute("auth.login", async (request, { db, config, ip, https, now, identify }) => {
   const previous = readCookie(request.headers, SESSION_COOKIE);
   if (!previous || !isValidCsrfToken(previous, request.headers.get("x-csrf-token"))) return fail(AUTH_MSG.csrf, 403);
 
@@ -23,6 +23,7 @@ export const POST = publicRoute("/login", async (request, { db, config, ip, http
     { ...sessionPolicy(config), ...throttlePolicy(config) },
     now,
   );
+  identify({ type: "session", username: result.username });
   // Logging in again from a signed-in browser retires the old session.
   await deleteSession(db, previous);
   return ok(undefined, LOGIN_MSG.success, {

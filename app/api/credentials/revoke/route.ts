@@ -7,7 +7,7 @@ import { handleLeakReport, LEAK_MSG, revokeBody } from "@/lib/tokens/leak-revoca
 export const dynamic = "force-dynamic";
 
 /** Leaked-token revocation (like GitHub's credential revocation API). Always 202, same body. */
-export const POST = publicRoute("/api/credentials/revoke", async (request, { db, ip, now }) => {
+export const POST = publicRoute("credentials.revoke", async (request, { db, ip, now }) => {
   const parsed = revokeBody.safeParse(await readJsonObject(request));
   if (!parsed.success) return fail(firstIssueMessage(parsed.error), 400);
   await handleLeakReport(db, parsed.data, ip, now);

@@ -1,0 +1,291 @@
+import { systemContext } from "@/lib/audit/context";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z, ZodError } from "zod";
+import { isEmbeddedUrl, openDatabase, type DatabaseHandle } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { updateCredentialsBody, resetAdmin } from "@/lib/auth/admins";
+import { serverConfig } from "@/lib/config";
+import { DomainError } from "@/lib/errors";
+import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
+import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
+import { createToken, deleteToken, listTokens, setTokenEnabled } from "@/lib/tokens/service";
+import { DURATION_HELP, parseDuration } from "./duration";
+import { CliError, UsageError } from "./errors";
+import { formatTokenTable } from "./table";
+import { readXuiTokenRows } from "./xui-source";
+
+export const USAGE = `Usage: npm run panel -- <command> [options]
+
+Works on the database in DATABASE_URL (default file:data/panel.db; DATABASE_AUTH_TOKEN for a
+libSQL server), with or without the panel running. Migrations are applied first.
+
+Commands:
+  token create --name <name> [--scope admin|monitor|node-sync] [--expires-in <duration>]
+        Mint a token and print only its plaintext on stdout (shown this once).
+        <duration> is ${DURATION_HELP}; default: never expires.
+  token list [--json]
+        List the tokens: a table, or with --json the API's token views as JSON.
+  token enable <id|name>
+  token disable <id|name>
+        Turn a token on or off; a disabled token fails on its very next request.
+  token delete <id|name>
+        Delete a token for good.
+  admin reset --username <username> --password <password>
+        Set this admin's password (creating the admin if there is none by that name)
+        and end all of its sessions. --password - reads it from stdin instead, so it
+        stays out of the process list and the shell history.
+  backup <file>
+        Write a consistent copy of the database to <file> (VACUUM INTO), also while
+        the panel runs. Embedded databases only; never overwrites an existing file.
+  import-3x-ui <x-ui.db> [--json]
+        Copy the API tokens of a 3x-ui database (opened read-only), keeping their
+        hashes so bots holding them keep working. Names already taken and invalid
+        rows are reported and skipped; the rest is imported in one transaction.
+
+<id|name>: a number is a token id, unless no token has that id and one is named
+exactly that; anything else is a name.
+Relative file paths are relative to the directory you run the command in.
+
+Exit codes: 0 done, 1 the command failed, 2 wrong command line.
+`;
+
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Where relative file arguments are resolved (the caller's working directory). */
+  cwd: string;
+  /** Whether stderr is a terminal (for hints that would only clutter a script's logs). */
+  interactive: boolean;
+  /** All of standard input. */
+  readStdin(): Promise<string>;
+}
+
+interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** node:util parseArgs in strict mode, with its errors turned into usage errors. */
+function parse(args: string[], options: Record<string, { type: "string" | "boolean" }>, positionals: number): Parsed {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 }) as Parsed;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split(". ")[0]!);
+  }
+  if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
+  return parsed;
+}
+
+function requireString(parsed: Parsed, option: string): string {
+  const value = parsed.values[option];
+  if (typeof value !== "string") throw new UsageError(`--${option} is required`);
+  return value;
+}
+
+function requirePositional(parsed: Parsed, what: string): string {
+  const value = parsed.positionals[0];
+  if (value === undefined) throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+/**
+ * `<id|name>` → the token. A purely numeric argument is an id, unless no token
+ * has that id and one is named exactly that (a token may be called "2024").
+ */
+export function findTokenRef(tokens: readonly TokenView[], ref: string): TokenView | undefined {
+  const byId = /^[0-9]+$/.test(ref) ? tokens.find((t) => t.id === Number(ref)) : undefined;
+  return byId ?? tokens.find((t) => t.name === ref);
+}
+
+/** Audit rows written by the command line name it as the actor. */
+const CLI = systemContext("cli");
+
+type Command = (args: string[], io: CliIO, db: () => Promise<DatabaseHandle>) => Promise<void>;
+
+const tokenCommands: Record<string, Command> = {
+  async create(args, io, open) {
+    const parsed = parse(args, { name: { type: "string" }, scope: { type: "string" }, "expires-in": { type: "string" } }, 0);
+    const now = Date.now();
+    let expiresAt = 0;
+    const expiresIn = parsed.values["expires-in"];
+    if (typeof expiresIn === "string" && expiresIn !== "never") {
+      const ms = parseDuration(expiresIn);
+      if (ms === null) throw new UsageError(`invalid duration '${expiresIn}': use ${DURATION_HELP}`);
+      expiresAt = now + ms;
+    }
+    // The API's own schema: same trimming, limits and messages as POST …/create.
+    const input = createTokenBody.parse({ name: requireString(parsed, "name"), scope: parsed.values.scope, expiresAt });
+    const { db } = await open();
+    const created = await createToken(db, input, CLI, now);
+    io.out(`${created.token}\n`);
+    if (io.interactive) {
+      io.err(`Created token ${created.id} "${created.name}" (scope ${created.scope}). Copy it now: it is not shown again.\n`);
+    }
+  },
+
+  async list(args, io, open) {
+    const parsed = parse(args, { json: { type: "boolean" } }, 0);
+    const { db } = await open();
+    const tokens = await listTokens(db);
+    io.out(parsed.values.json ? `${JSON.stringify(tokens, null, 2)}\n` : formatTokenTable(tokens));
+  },
+
+  enable: (args, io, open) => switchToken(args, io, open, true),
+  disable: (args, io, open) => switchToken(args, io, open, false),
+
+  async delete(args, io, open) {
+    const ref = requirePositional(parse(args, {}, 1), "<id|name>");
+    const { db } = await open();
+    const token = await resolveToken(db, ref);
+    await deleteToken(db, { id: token.id }, CLI);
+    io.out(`Deleted token ${token.id} "${token.name}".\n`);
+  },
+};
+
+async function resolveToken(db: DatabaseHandle["db"], ref: string): Promise<TokenView> {
+  const token = findTokenRef(await listTokens(db), ref);
+  if (!token) throw new CliError(`${MSG.notFound}: no token has the id or name '${ref}'`);
+  return token;
+}
+
+async function switchToken(args: string[], io: CliIO, open: () => Promise<DatabaseHandle>, enabled: boolean): Promise<void> {
+  const ref = requirePositional(parse(args, {}, 1), "<id|name>");
+  const { db } = await open();
+  const token = await resolveToken(db, ref);
+  await setTokenEnabled(db, { id: token.id, enabled }, CLI);
+  io.out(`${enabled ? "Enabled" : "Disabled"} token ${token.id} "${token.name}".\n`);
+}
+
+/** The rules of the API's credential change, for the operator's way back in. */
+const adminResetInput = z.object({
+  username: updateCredentialsBody.shape.newUsername,
+  password: updateCredentialsBody.shape.newPassword,
+});
+
+const adminCommands: Record<string, Command> = {
+  async reset(args, io, open) {
+    const parsed = parse(args, { username: { type: "string" }, password: { type: "string" } }, 0);
+    const username = requireString(parsed, "username");
+    let password = requireString(parsed, "password");
+    // The first line of stdin; `echo pw | …` and a here-string both end it with a newline.
+    if (password === "-") password = (await io.readStdin()).split(/\r?\n/)[0] ?? "";
+    const input = adminResetInput.parse({ username, password });
+    const { db } = await open();
+    const { created } = await resetAdmin(db, input.username, input.password);
+    io.out(
+      created
+        ? `Created admin "${input.username}" with the given password.\n`
+        : `Set the password of admin "${input.username}" and ended its sessions.\n`,
+    );
+  },
+};
+
+const commands: Record<string, Command> = {
+  token: (args, io, open) => subcommand("token", tokenCommands, args, io, open),
+  admin: (args, io, open) => subcommand("admin", adminCommands, args, io, open),
+
+  async backup(args, io, open) {
+    const target = path.resolve(io.cwd, requirePositional(parse(args, {}, 1), "<file>"));
+    if (!isEmbeddedUrl(serverConfig().databaseUrl)) {
+      throw new CliError("backup works on an embedded database (file:…); back up a libSQL server with its own tools");
+    }
+    if (existsSync(target)) throw new CliError(`${target} already exists; choose a new file name`);
+    const handle = await open();
+    try {
+      // One read transaction: a consistent snapshot even while the panel writes (WAL).
+      await handle.client.execute({ sql: "VACUUM INTO ?", args: [target] });
+    } catch (error) {
+      throw new CliError(`cannot write ${target}: ${(error as Error).message}`);
+    }
+    io.out(`Backed up the database to ${target} (${statSync(target).size} bytes).\n`);
+  },
+
+  async "import-3x-ui"(args, io, open) {
+    const parsed = parse(args, { json: { type: "boolean" } }, 1);
+    const source = path.resolve(io.cwd, requirePositional(parsed, "<x-ui.db>"));
+    const rows = readXuiTokenRows(source);
+    const { db } = await open();
+    const report = await importXuiTokens(db, rows, CLI);
+    if (parsed.values.json) {
+      io.out(`${JSON.stringify(report, null, 2)}\n`);
+      return;
+    }
+    for (const t of report.imported) io.out(`imported  ${t.id}  "${t.name}"${t.expired ? "  (already expired)" : ""}\n`);
+    for (const s of report.skipped) io.out(`skipped   "${s.name}": ${s.reason}\n`);
+    io.out(`${report.imported.length} imported, ${report.skipped.length} skipped (of ${rows.length} in ${source}).\n`);
+  },
+};
+
+async function subcommand(
+  group: string,
+  table: Record<string, Command>,
+  args: string[],
+  io: CliIO,
+  open: () => Promise<DatabaseHandle>,
+): Promise<void> {
+  const [name, ...rest] = args;
+  if (name === undefined) throw new UsageError(`missing ${group} command (${Object.keys(table).join(", ")})`);
+  const command = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!command) throw new UsageError(`unknown ${group} command '${name}' (${Object.keys(table).join(", ")})`);
+  await command(rest, io, open);
+}
+
+/**
+ * One line for stderr: no stack, no multi-line config dump, and none of the
+ * bound parameters Drizzle appends to a failed query's message ("params: …").
+ */
+function oneLine(message: string): string {
+  return message
+    .split(/\nparams:/)[0]!
+    .replace(/\s*\n\s*/g, "; ")
+    .trim();
+}
+
+/** Runs one command line; resolves to the process exit code. Errors go to stderr as one line. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  let handle: DatabaseHandle | undefined;
+  // Opened on first use, so usage errors never touch (or create) the database.
+  const open = async () => {
+    if (!handle) {
+      const config = serverConfig();
+      handle = openDatabase(config.databaseUrl, config.databaseAuthToken);
+      await migrateDatabase(handle);
+    }
+    return handle;
+  };
+  try {
+    if (args.includes("--help") || args.includes("-h")) {
+      io.out(USAGE);
+      return 0;
+    }
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!command) throw new UsageError(`unknown command '${name}'`);
+    await command(args, io, open);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ZodError) {
+      const message = error instanceof ZodError ? (error.issues[0]?.message ?? "invalid input") : error.message;
+      io.err(`panel: ${oneLine(message)} (see: npm run panel -- --help)\n`);
+      return 2;
+    }
+    const message = error instanceof CliError || error instanceof DomainError ? error.message : `${(error as Error)?.message ?? error}`;
+    io.err(`panel: ${oneLine(message)}\n`);
+    return 1;
+  } finally {
+    // A ws:// client keeps the process alive until closed.
+    handle?.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import type { Actor } from "@/lib/auth/request-auth";
+import type { Logger } from "pino";
+import { logger } from "@/lib/log";
+
+export const REQUEST_ID_HEADER = "X-Request-Id";
+/**
+ * An incoming id is kept when it looks like an id (UUID, ULID, a proxy's trace
+ * id): short, no spaces or quotes. Anything else is replaced, so a client
+ * cannot stuff a log line with junk.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:+=/-]{1,128}$/;
+
+/** The caller as log fields: ids and names only, never a credential or a session id. */
+export type LoggedActor = { type: "token"; tokenId: number; tokenName: string } | { type: "session"; username: string };
+
+export function loggedActor(actor: Actor): LoggedActor {
+  return actor.kind === "token"
+    ? { type: "token", tokenId: actor.tokenId, tokenName: actor.tokenName }
+    : { type: "session", username: actor.username };
+}
+
+/** One request in flight; the wrappers fill in `ip` and `actor` as they learn them. */
+export interface RequestLogEntry {
+  requestId: string;
+  method: string;
+  /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
+  route: string;
+  ip: string;
+  actor: LoggedActor | null;
+  started: number;
+}
+
+export function startRequestLog(request: Request, route: string): RequestLogEntry {
+  const incoming = request.headers.get("x-request-id")?.trim();
+  return {
+    requestId: incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID(),
+    method: request.method,
+    route,
+    ip: "unknown",
+    actor: null,
+    started: performance.now(),
+  };
+}
+
+/**
+ * Stamps the request id on the response and writes the request's one log line.
+ * Every field is named here: the request, its headers and its body are never
+ * handed to the logger, so credentials cannot reach the log.
+ */
+export function finishRequestLog(entry: RequestLogEntry, response: Response, log: Logger = logger()): Response {
+  let out = response;
+  try {
+    out.headers.set(REQUEST_ID_HEADER, entry.requestId);
+  } catch {
+    // Immutable headers (a Response.redirect(), say): copy the response.
+    out = new Response(response.body, response);
+    out.headers.set(REQUEST_ID_HEADER, entry.requestId);
+  }
+  const line = {
+    requestId: entry.requestId,
+    method: entry.method,
+    route: entry.route,
+    status: out.status,
+    durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+    actor: entry.actor,
+    ip: entry.ip,
+  };
+  if (out.status >= 500) log.error(line, "request");
+  else log.info(line, "request");
+  return out;
+}

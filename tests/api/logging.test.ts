@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashToken } from "@/lib/tokens/format";
+import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
+import { startPanelServer, type PanelServer } from "../support/server";
+
+/**
+ * Structured request logs from the real production server: one JSON line per
+ * request with the documented fields, and no credential anywhere in what the
+ * process printed. Its own server, so the output holds only this file's traffic.
+ */
+const ADMIN = { username: "log-admin", password: "log-suite-password-9f3k" };
+
+let server: PanelServer;
+beforeAll(async () => {
+  server = await startPanelServer({ env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: undefined } });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface RequestLine {
+  level: string;
+  time: string;
+  msg: string;
+  requestId: string;
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
+  actor: { type: "token"; tokenId: number; tokenName: string } | { type: "session"; username: string } | null;
+  ip: string;
+}
+
+function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The log line of the request that got `res` (matched by the X-Request-Id it answered with). */
+async function lineOf(res: ApiResponse): Promise<RequestLine> {
+  const id = res.headers.get("x-request-id");
+  expect(id, "response has an X-Request-Id").toBeTruthy();
+  // Lines are written synchronously before the response is sent; allow for pipe latency only.
+  for (let i = 0; i < 50; i++) {
+    const lines = jsonLines(server.output()).filter((l) => l.msg === "request" && l.requestId === id);
+    if (lines.length > 0) {
+      expect(lines).toHaveLength(1);
+      return lines[0] as unknown as RequestLine;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no log line for request ${id}:\n${server.output()}`);
+}
+
+describe("request logs", () => {
+  it("write one line per request with time, id, method, route, status, duration, actor and IP — and never a secret", async () => {
+    const browser = new BrowserSession(server.baseUrl);
+    const csrfRes = await browser.send<string>("/csrf-token");
+    browser.csrf = csrfRes.json!.obj!;
+    const anonymousCookie = browser.cookie!;
+    const loginRes = await browser.send("/login", { body: { username: ADMIN.username, password: ADMIN.password } });
+    expect(loginRes.json?.success).toBe(true);
+    const sessionCookie = browser.cookie!;
+    const csrf = await browser.refreshCsrf();
+
+    const created = await browser.send<{ id: number; name: string; token: string }>("/panel/api/setting/apiTokens/create", {
+      body: { name: "log-bot" },
+      headers: { "x-request-id": "create-req-1" },
+    });
+    const plaintext = created.json!.obj!.token;
+    expect(plaintext).toMatch(/^xui_/);
+
+    const listed = await request(server.baseUrl, "/panel/api/setting/apiTokens?token=also-not-logged", {
+      headers: { ...bearer(plaintext), "x-request-id": "list-req-1" },
+    });
+    expect(listed.json?.success).toBe(true);
+    const wrongToken = `xui_${"A".repeat(36)}`;
+    const rejected = await request(server.baseUrl, "/panel/api/setting/apiTokens", { headers: bearer(wrongToken) });
+    expect(rejected.status).toBe(401);
+    const hidden = await request(server.baseUrl, "/panel/api/not/a/route/xui_in_path");
+    expect(hidden.status).toBe(404);
+    const wrongLogin = await new BrowserSession(server.baseUrl).login(ADMIN.username, "wrong-password-zz");
+    expect(wrongLogin.json?.success).toBe(false);
+    const logoutRes = await browser.send("/logout", { body: {} });
+    expect(logoutRes.json?.success).toBe(true);
+
+    const start = Date.now();
+    const expectLine = async (res: ApiResponse, fields: Partial<RequestLine>) => {
+      const line = await lineOf(res);
+      expect(line).toMatchObject({ level: "info", ip: "127.0.0.1", ...fields });
+      expect(new Date(line.time).getTime()).toBeGreaterThan(start - 60_000);
+      expect(line.durationMs).toBeGreaterThanOrEqual(0);
+      expect(line.durationMs).toBeLessThan(30_000);
+    };
+    await expectLine(csrfRes, { method: "GET", route: "/csrf-token", status: 200, actor: null });
+    await expectLine(loginRes, { method: "POST", route: "/login", status: 200, actor: { type: "session", username: ADMIN.username } });
+    await expectLine(created, {
+      requestId: "create-req-1",
+      method: "POST",
+      route: "/panel/api/setting/apiTokens/create",
+      status: 200,
+      actor: { type: "session", username: ADMIN.username },
+    });
+    await expectLine(listed, {
+      requestId: "list-req-1",
+      method: "GET",
+      route: "/panel/api/setting/apiTokens",
+      status: 200,
+      actor: { type: "token", tokenId: created.json!.obj!.id, tokenName: "log-bot" },
+    });
+    await expectLine(rejected, { route: "/panel/api/setting/apiTokens", status: 401, actor: null });
+    await expectLine(hidden, { route: "/panel/api/{rest*}", status: 404, actor: null });
+    await expectLine(wrongLogin, { route: "/login", status: 200, actor: null });
+    await expectLine(logoutRes, { route: "/logout", status: 200 });
+
+    const output = server.output();
+    const secrets = {
+      password: ADMIN.password,
+      wrongPassword: "wrong-password-zz",
+      anonymousCookie,
+      sessionCookie,
+      csrf,
+      plaintext,
+      plaintextHash: hashToken(plaintext),
+      wrongToken,
+      queryToken: "also-not-logged",
+      pathToken: "xui_in_path",
+    };
+    for (const [what, secret] of Object.entries(secrets)) {
+      expect(output.includes(secret), `${what} appears in the server output`).toBe(false);
+    }
+  });
+
+  it("keeps a sane incoming X-Request-Id and replaces one that is not", async () => {
+    const kept = await request(server.baseUrl, "/csrf-token", { headers: { "x-request-id": "trace:abc-123" } });
+    expect(kept.headers.get("x-request-id")).toBe("trace:abc-123");
+    const replaced = await request(server.baseUrl, "/csrf-token", { headers: { "x-request-id": "two words" } });
+    expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect((await lineOf(replaced)).requestId).toBe(replaced.headers.get("x-request-id"));
+  });
+});
+
+describe("LOG_LEVEL", () => {
+  it("warn hides the per-request info lines", async () => {
+    const quiet = await startPanelServer({ env: { LOG_LEVEL: "warn", ADMIN_USERNAME: "a", ADMIN_PASSWORD: "quiet-password-1" } });
+    try {
+      const res = await request(quiet.baseUrl, "/csrf-token");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-request-id")).toBeTruthy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(jsonLines(quiet.output()).filter((l) => l.msg === "request")).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it("an unknown level stops the server at start with a clear message", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "xui-loglevel-"));
+    try {
+      await expect(startPanelServer({ dataDir, env: { LOG_LEVEL: "chatty" } })).rejects.toThrow(/LOG_LEVEL must be one of/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { finishRequestLog, REQUEST_ID_HEADER, startRequestLog } from "@/lib/api/access-log";
+import { createLogger, logLevelSetting, REDACTED } from "@/lib/log";
+
+/** A logger writing into an array of parsed lines. */
+function capture(level: Parameters<typeof createLogger>[0] = "info") {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: createLogger(level, stream) };
+}
+
+describe("logger settings", () => {
+  it("writes JSON lines with an ISO time and the level as a word", () => {
+    const { lines, logger } = capture();
+    logger.info({ answer: 42 }, "hello");
+    expect(lines).toEqual([
+      expect.objectContaining({ level: "info", msg: "hello", answer: 42, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    ]);
+  });
+
+  it("drops lines below LOG_LEVEL", () => {
+    const { lines, logger } = capture("warn");
+    logger.info("quiet");
+    logger.warn("loud");
+    expect(lines.map((l) => l.msg)).toEqual(["loud"]);
+  });
+
+  it("censors credentials even when a caller passes a whole request-like object (second line of defence)", () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        authorization: "Bearer top-level",
+        headers: { authorization: "Bearer hdr", cookie: "xui_session=c1", "set-cookie": "xui_session=c2", "x-csrf-token": "csrf1" },
+        req: { headers: { authorization: "Bearer nested", cookie: "xui_session=c3" } },
+        body: { password: "pw1", token: "xui_plain", newPassword: "pw2", oldPassword: "pw3" },
+        password: "pw4",
+        token: "xui_plain2",
+      },
+      "oops",
+    );
+    const text = JSON.stringify(lines);
+    for (const secret of ["top-level", "hdr", "c1", "c2", "csrf1", "nested", "c3", "pw1", "xui_plain", "pw2", "pw3", "pw4"]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(lines[0]!.headers).toEqual({ authorization: REDACTED, cookie: REDACTED, "set-cookie": REDACTED, "x-csrf-token": REDACTED });
+  });
+
+  it("accepts the documented LOG_LEVEL values, case-insensitively, and refuses others", () => {
+    expect(logLevelSetting.parse(undefined)).toBe("info");
+    expect(logLevelSetting.parse("")).toBe("info");
+    expect(logLevelSetting.parse(" DEBUG ")).toBe("debug");
+    expect(logLevelSetting.safeParse("verbose").success).toBe(false);
+  });
+});
+
+describe("request log line", () => {
+  function lineFor(request: Request, response: Response, fill?: (e: ReturnType<typeof startRequestLog>) => void) {
+    const { lines, logger } = capture();
+    const entry = startRequestLog(request, "/panel/api/setting/apiTokens/delete/{id}");
+    fill?.(entry);
+    const out = finishRequestLog(entry, response, logger);
+    return { line: lines[0]!, out, count: lines.length };
+  }
+
+  it("has exactly the documented fields, and the response carries the request id", () => {
+    const request = new Request("http://x/panel/api/setting/apiTokens/delete/7?secret=q", {
+      method: "POST",
+      headers: { authorization: "Bearer xui_secret", cookie: "xui_session=s", "x-request-id": "req-123" },
+    });
+    const { line, out, count } = lineFor(request, new Response("{}", { status: 403 }), (e) => {
+      e.ip = "10.0.0.9";
+      e.actor = { type: "token", tokenId: 3, tokenName: "ci" };
+    });
+    expect(count).toBe(1);
+    expect(out.headers.get(REQUEST_ID_HEADER)).toBe("req-123");
+    const { time, durationMs, pid, hostname, ...rest } = line;
+    expect(typeof time).toBe("string");
+    expect(typeof durationMs).toBe("number");
+    expect(pid).toBe(process.pid);
+    expect(typeof hostname).toBe("string");
+    expect(rest).toEqual({
+      level: "info",
+      msg: "request",
+      requestId: "req-123",
+      method: "POST",
+      route: "/panel/api/setting/apiTokens/delete/{id}",
+      status: 403,
+      actor: { type: "token", tokenId: 3, tokenName: "ci" },
+      ip: "10.0.0.9",
+    });
+    expect(JSON.stringify(line)).not.toMatch(/xui_secret|xui_session|secret=q/);
+  });
+
+  it.each([["has spaces"], ["x".repeat(129)], ['quote"d'], [""]])("replaces an unusable incoming id %j with a UUID", (bad) => {
+    const request = new Request("http://x/", { headers: { "x-request-id": bad } });
+    const { line, out } = lineFor(request, new Response(null));
+    expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.headers.get(REQUEST_ID_HEADER)).toBe(line.requestId);
+  });
+
+  it("logs server errors at level error", () => {
+    const { line } = lineFor(new Request("http://x/"), new Response(null, { status: 500 }));
+    expect(line.level).toBe("error");
+  });
+
+  it("still stamps the id on a response with immutable headers", () => {
+    const { out, line } = lineFor(new Request("http://x/"), Response.redirect("http://x/elsewhere", 302));
+    expect(out.status).toBe(302);
+    expect(out.headers.get(REQUEST_ID_HEADER)).toBe(line.requestId);
+  });
+});
