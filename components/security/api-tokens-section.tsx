@@ -2,13 +2,14 @@
 
 import { useRef, useState } from "react";
 import type { TokenView } from "@/lib/tokens/schemas";
-import { useCreateToken, useDeleteToken, useTokens } from "@/lib/client/token-queries";
+import { useCreateToken, useDeleteToken, useRotateToken, useTokens, useUpdateToken } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import { useSession } from "@/components/session-provider";
 import { CreateTokenForm } from "./create-token-form";
 import { DeleteTokenDialog } from "./delete-token-dialog";
+import { TokenDetailsDialog } from "./token-details-dialog";
 import { TokenSecretDialog } from "./token-secret-dialog";
 import { TokenTable } from "./token-table";
 
@@ -19,8 +20,18 @@ export function ApiTokensSection() {
   const tokens = useTokens();
   const create = useCreateToken(csrfToken);
   const remove = useDeleteToken(csrfToken);
+  const update = useUpdateToken(csrfToken);
+  const rotate = useRotateToken(csrfToken);
   const [creating, setCreating] = useState(false);
   const [toDelete, setToDelete] = useState<TokenView | null>(null);
+  const [managingId, setManagingId] = useState<number | null>(null);
+  // The open details dialog follows the list, so an edit or a refetch shows at once.
+  const managing = managingId === null ? null : (tokens.data?.find((t) => t.id === managingId) ?? null);
+  const [now] = useState(() => Date.now());
+  const closeManage = () => {
+    update.reset();
+    setManagingId(null);
+  };
   const newTokenButton = useRef<HTMLButtonElement>(null);
 
   const openCreate = () => {
@@ -31,7 +42,7 @@ export function ApiTokensSection() {
   return (
     <section
       aria-labelledby="api-tokens-heading"
-      className="overflow-hidden rounded-2xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+      className="rounded-2xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       <div className="flex flex-col gap-3 border-b border-zinc-200 p-5 sm:flex-row sm:items-start sm:justify-between dark:border-zinc-800">
         <div>
@@ -82,7 +93,16 @@ export function ApiTokensSection() {
           </p>
         </div>
       ) : (
-        <TokenTable tokens={tokens.data} csrfToken={csrfToken} onDelete={setToDelete} />
+        <TokenTable
+          tokens={tokens.data}
+          csrfToken={csrfToken}
+          onManage={(t) => {
+            update.reset();
+            rotate.reset();
+            setManagingId(t.id);
+          }}
+          onDelete={setToDelete}
+        />
       )}
 
       <Dialog
@@ -104,6 +124,29 @@ export function ApiTokensSection() {
         created={create.data}
         onClose={() => create.reset()}
         returnFocus={newTokenButton}
+      />
+      <TokenSecretDialog
+        key={`rotated-${rotate.data?.id}`}
+        kind="rotated"
+        created={rotate.data}
+        onClose={() => rotate.reset()}
+        returnFocus={newTokenButton}
+      />
+
+      <TokenDetailsDialog
+        token={managing}
+        now={now}
+        onClose={closeManage}
+        saving={update.isPending}
+        saveError={update.error?.message}
+        onSave={(changes) =>
+          update.mutate(changes, { onSuccess: (saved) => toast.success(`Token “${saved.name}” saved.`) })
+        }
+        rotating={rotate.isPending}
+        rotateError={rotate.error?.message}
+        onRotate={(graceSeconds) =>
+          managing && rotate.mutate({ id: managing.id, graceSeconds }, { onSuccess: () => setManagingId(null) })
+        }
       />
 
       <DeleteTokenDialog

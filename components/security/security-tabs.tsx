@@ -2,6 +2,7 @@
 
 import { useRef, useState, type KeyboardEvent } from "react";
 import { ApiTokensSection } from "./api-tokens-section";
+import { AuditLogSection } from "./audit-log-section";
 import { CredentialsSection } from "./credentials-section";
 import { SECURITY_TABS, type SecurityTab } from "./security-tab-ids";
 
@@ -69,6 +70,7 @@ export function SecurityTabs({ initial }: { initial: SecurityTab }) {
       <div role="tabpanel" id={`panel-${active}`} aria-labelledby={`tab-${active}`}>
         {active === "tokens" && <ApiTokensSection />}
         {active === "credentials" && <CredentialsSection />}
+        {active === "audit" && <AuditLogSection />}
       </div>
     </div>
   );

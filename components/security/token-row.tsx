@@ -2,13 +2,13 @@
 
 import { useId } from "react";
 import type { TokenView } from "@/lib/tokens/schemas";
-import { formatDate } from "@/lib/client/format";
+import { formatDate, formatDateTime, relativeTime } from "@/lib/client/format";
 import { useSetTokenEnabled } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
 import { ExpiryLabel } from "./expiry-label";
-import { ScopeBadge } from "./scope-badge";
+import { ScopePermissions } from "./scope-permissions";
 
 const CELL = "block px-4 py-1 md:table-cell md:py-3 md:align-middle";
 const MOBILE_LABEL = "mr-2 text-xs font-medium tracking-wide text-zinc-500 uppercase md:hidden dark:text-zinc-400";
@@ -17,11 +17,12 @@ export interface TokenRowProps {
   token: TokenView;
   now: number;
   csrfToken: string;
+  onManage(token: TokenView): void;
   onDelete(token: TokenView): void;
 }
 
 /** One token: name, scope, dates, an optimistic enable switch and Delete. */
-export function TokenRow({ token, now, csrfToken, onDelete }: TokenRowProps) {
+export function TokenRow({ token, now, csrfToken, onManage, onDelete }: TokenRowProps) {
   const nameId = useId();
   const toast = useToast();
   const toggle = useSetTokenEnabled(token.id, csrfToken);
@@ -33,21 +34,27 @@ export function TokenRow({ token, now, csrfToken, onDelete }: TokenRowProps) {
   return (
     <tr
       role="row"
-      className="block border-b border-zinc-200 py-3 last:border-b-0 md:table-row md:py-0 dark:border-zinc-800"
+      className={`block border-b border-zinc-200 py-3 last:border-b-0 md:table-row md:py-0 dark:border-zinc-800 ${
+        token.enabled ? "" : "bg-zinc-50/80 text-zinc-500 dark:bg-zinc-950/40"
+      }`}
     >
       <td role="cell" className={CELL}>
         <div id={nameId} className="font-medium break-all text-zinc-900 dark:text-zinc-100">
           {token.name}
         </div>
-        {token.prefix && (
-          <div className="font-mono text-xs text-zinc-500 dark:text-zinc-400" aria-label={`starts with ${token.prefix}`}>
-            {token.prefix}…
-          </div>
-        )}
+        <div className="flex flex-wrap items-center gap-x-2 text-xs text-zinc-500 dark:text-zinc-400">
+          <span className="font-mono">{token.prefix ? `${token.prefix}…` : "imported"}</span>
+          {token.allowedIps.length > 0 && (
+            <span title={token.allowedIps.join(", ")}>
+              · {token.allowedIps.length === 1 ? token.allowedIps[0] : `${token.allowedIps.length} IP ranges`} only
+            </span>
+          )}
+          {token.graceUntil > 0 && <span>· old secret valid until {formatDateTime(token.graceUntil)}</span>}
+        </div>
       </td>
       <td role="cell" className={CELL}>
         <span className={MOBILE_LABEL}>Scope</span>
-        <ScopeBadge scope={token.scope} />
+        <ScopePermissions tokenId={token.id} scope={token.scope} />
       </td>
       <td role="cell" className={`${CELL} text-zinc-700 dark:text-zinc-300`}>
         <span className={MOBILE_LABEL}>Created</span>
@@ -57,6 +64,16 @@ export function TokenRow({ token, now, csrfToken, onDelete }: TokenRowProps) {
         <span className={MOBILE_LABEL}>Expires</span>
         <ExpiryLabel expiresAt={token.expiresAt} now={now} />
       </td>
+      <td role="cell" className={`${CELL} text-zinc-700 dark:text-zinc-300`}>
+        <span className={MOBILE_LABEL}>Last used</span>
+        {token.lastUsedAt === 0 ? (
+          <span className="text-zinc-500 dark:text-zinc-400">Never</span>
+        ) : (
+          <span title={`${formatDateTime(token.lastUsedAt * 1000)} from ${token.lastUsedIp}`}>
+            {relativeTime(token.lastUsedAt * 1000, now)}
+          </span>
+        )}
+      </td>
       <td role="cell" className={`${CELL} flex items-center gap-3 md:table-cell`}>
         <span className={MOBILE_LABEL}>Enabled</span>
         <Switch
@@ -65,7 +82,10 @@ export function TokenRow({ token, now, csrfToken, onDelete }: TokenRowProps) {
           label={`Token ${token.name} enabled`}
         />
       </td>
-      <td role="cell" className={`${CELL} pt-2 md:pt-3 md:text-right`}>
+      <td role="cell" className={`${CELL} pt-2 whitespace-nowrap md:pt-3 md:text-right`}>
+        <Button variant="ghost" size="sm" onClick={() => onManage(token)} aria-describedby={nameId}>
+          Manage
+        </Button>
         <Button variant="ghostDanger" size="sm" onClick={() => onDelete(token)} aria-describedby={nameId}>
           Delete
         </Button>

@@ -12,6 +12,8 @@ export interface TokenSecretDialogProps {
   /** Must drop the plaintext (mutation.reset()). */
   onClose(): void;
   returnFocus?: RefObject<HTMLElement | null>;
+  /** "created" (default) or "rotated": only the wording differs. */
+  kind?: "created" | "rotated";
 }
 
 type CopyState = "idle" | "copied" | "manual";
@@ -22,7 +24,7 @@ type CopyState = "idle" | "copied" | "manual";
  * no way to see it again. Render it with `key={created?.id}` so every token
  * starts with fresh copy/confirm state.
  */
-export function TokenSecretDialog({ created, onClose, returnFocus }: TokenSecretDialogProps) {
+export function TokenSecretDialog({ created, onClose, returnFocus, kind = "created" }: TokenSecretDialogProps) {
   const [copy, setCopy] = useState<CopyState>("idle");
   const [confirming, setConfirming] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -66,12 +68,12 @@ export function TokenSecretDialog({ created, onClose, returnFocus }: TokenSecret
     <Dialog
       open={Boolean(created)}
       onRequestClose={requestClose}
-      title="Copy your new API token"
+      title={kind === "rotated" ? "Copy the rotated API token" : "Copy your new API token"}
       description={
         created && (
           <span className="inline-flex flex-wrap items-center gap-2">
-            Token <strong className="font-semibold text-zinc-900 dark:text-zinc-100">{created.name}</strong> was created
-            with scope <ScopeBadge scope={created.scope} />
+            Token <strong className="font-semibold text-zinc-900 dark:text-zinc-100">{created.name}</strong> was{" "}
+            {kind === "rotated" ? "given a new secret" : "created"} with scope <ScopeBadge scope={created.scope} />
           </span>
         )
       }

@@ -11,6 +11,7 @@ const HEAD = "px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-zin
 export interface TokenTableProps {
   tokens: TokenView[];
   csrfToken: string;
+  onManage(token: TokenView): void;
   onDelete(token: TokenView): void;
 }
 
@@ -18,7 +19,7 @@ export interface TokenTableProps {
  * Newest first, filtered by name and paged: a panel with 1,000 tokens renders
  * 20 rows, and a token just created is on the first page.
  */
-export function TokenTable({ tokens, csrfToken, onDelete }: TokenTableProps) {
+export function TokenTable({ tokens, csrfToken, onManage, onDelete }: TokenTableProps) {
   const [filter, setFilter] = useState("");
   const [page, setPage] = useState(0);
   // One clock reading per render pass keeps "expires in N days" consistent across rows.
@@ -75,6 +76,9 @@ export function TokenTable({ tokens, csrfToken, onDelete }: TokenTableProps) {
               Expires
             </th>
             <th scope="col" className={HEAD}>
+              Last used
+            </th>
+            <th scope="col" className={HEAD}>
               Enabled
             </th>
             <th scope="col" className={HEAD}>
@@ -84,7 +88,7 @@ export function TokenTable({ tokens, csrfToken, onDelete }: TokenTableProps) {
         </thead>
         <tbody className="block md:table-row-group">
           {rows.map((token) => (
-            <TokenRow key={token.id} token={token} now={now} csrfToken={csrfToken} onDelete={onDelete} />
+            <TokenRow key={token.id} token={token} now={now} csrfToken={csrfToken} onManage={onManage} onDelete={onDelete} />
           ))}
         </tbody>
       </table>

@@ -1,6 +1,9 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TokenPermissions } from "@/lib/api/catalog";
+import type { AuditAction } from "@/db/schema/audit-events";
+import type { AuditLogPage } from "@/lib/audit/query";
 import type { CreatedToken, TokenView } from "@/lib/tokens/schemas";
 import type { TokenScope } from "@/db/schema/api-tokens";
 import { callApi } from "./fetch";
@@ -9,6 +12,13 @@ import { callApi } from "./fetch";
 export const tokenKeys = {
   all: ["tokens"] as const,
   list: () => [...tokenKeys.all, "list"] as const,
+  permissions: (id: number) => [...tokenKeys.all, "permissions", id] as const,
+};
+
+/** Query keys for the audit log. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  list: (filters: AuditFilters) => [...auditKeys.all, "list", filters] as const,
 };
 
 const BASE = "/panel/api/setting/apiTokens";
@@ -92,5 +102,64 @@ export function useUpdateCredentials(csrfToken: string) {
       callApi("/panel/api/setting/updateUser", { method: "POST", body: vars, csrfToken }),
     // The passwords are in the variables; do not keep them around.
     gcTime: 0,
+  });
+}
+
+export interface UpdateTokenVariables {
+  id: number;
+  name?: string;
+  expiresAt?: number;
+  allowedIps?: string[];
+}
+
+export function useUpdateToken(csrfToken: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...changes }: UpdateTokenVariables) =>
+      callApi<TokenView>(`${BASE}/update/${id}`, { method: "POST", body: changes, csrfToken }),
+    onSuccess: (updated) =>
+      queryClient.setQueryData<TokenView[]>(tokenKeys.list(), (old) => old?.map((t) => (t.id === updated.id ? updated : t))),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}
+
+/** Like create: the new plaintext lives only in this mutation's result (gcTime 0, reset on close). */
+export function useRotateToken(csrfToken: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, graceSeconds }: { id: number; graceSeconds: number }) =>
+      callApi<CreatedToken>(`${BASE}/rotate/${id}`, { method: "POST", body: { graceSeconds }, csrfToken }),
+    gcTime: 0,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: tokenKeys.list() }),
+  });
+}
+
+export function useTokenPermissions(tokenId: number, enabled: boolean) {
+  return useQuery({
+    queryKey: tokenKeys.permissions(tokenId),
+    queryFn: ({ signal }) => callApi<TokenPermissions>(`${BASE}/${tokenId}/permissions`, { signal }),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+export interface AuditFilters {
+  action?: AuditAction;
+  tokenId?: number;
+}
+
+/** Newest first, 50 at a time; `fetchNextPage()` loads older events. */
+export function useAuditLog(filters: AuditFilters) {
+  return useInfiniteQuery({
+    queryKey: auditKeys.list(filters),
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams({ limit: "50" });
+      if (pageParam !== undefined) params.set("before", String(pageParam));
+      if (filters.action) params.set("action", filters.action);
+      if (filters.tokenId !== undefined) params.set("tokenId", String(filters.tokenId));
+      return callApi<AuditLogPage>(`/panel/api/setting/auditLog?${params}`, { signal });
+    },
+    getNextPageParam: (last) => last.nextBefore ?? undefined,
   });
 }

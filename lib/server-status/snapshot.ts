@@ -114,15 +114,19 @@ function refresh(): Promise<ServerStatus> {
   return state.refreshing;
 }
 
+/** Older than this, a snapshot is not served while a new one is taken: the request waits for it. */
+const MAX_SERVED_AGE_MS = 3 * REFRESH_INTERVAL_MS;
+
 /**
- * The latest snapshot. Requests never wait for a sample except the very first;
- * a stale snapshot is served as is while one background refresh runs, so the
- * figures are at most ~2 s old and the machine is sampled at most every 2 s,
- * however many requests arrive (and not at all while nobody asks).
+ * The latest snapshot. Under steady traffic requests never wait: a snapshot
+ * older than 2 s is served as is while one background refresh runs, so the
+ * machine is sampled at most every 2 s however many requests arrive (and not
+ * at all while nobody asks). After a quiet spell the first request waits for a
+ * fresh sample rather than being handed old figures.
  */
 export async function currentServerStatus(now = Date.now()): Promise<ServerStatus> {
   const snapshot = state.snapshot;
-  if (!snapshot) return refresh();
+  if (!snapshot || now - snapshot.sampledAt >= MAX_SERVED_AGE_MS) return refresh();
   if (now - snapshot.sampledAt >= REFRESH_INTERVAL_MS) void refresh().catch(() => undefined);
   return snapshot;
 }

@@ -1,0 +1,101 @@
+import { expect, test, type Page } from "@playwright/test";
+import { bearerStatus, signIn, snap, unique } from "./support";
+
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+async function createToken(page: Page, name: string, scope = "admin"): Promise<string> {
+  await page.getByRole("button", { name: "New token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByLabel("Scope").selectOption(scope);
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+  const plaintext = await secret.getByLabel("Your new API token").inputValue();
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await secret.getByRole("button", { name: "Done" }).click();
+  return plaintext;
+}
+
+const rowOf = (page: Page, name: string) => page.getByRole("row").filter({ hasText: name });
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+  await page.goto("/panel/settings/security");
+});
+
+test("rotate with a grace period: new secret shown once, old one keeps working meanwhile", async ({ page, request }, testInfo) => {
+  const name = unique("rotate-ui");
+  const old = await createToken(page, name);
+  await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
+  const details = page.getByRole("dialog", { name: `Token “${name}”` });
+  await details.getByLabel("Grace period").selectOption("3600");
+  await snap(page, testInfo, "manage-dialog-1280-light");
+  await details.getByRole("button", { name: "Rotate token" }).click();
+
+  const secret = page.getByRole("dialog", { name: "Copy the rotated API token" });
+  const fresh = await secret.getByLabel("Your new API token").inputValue();
+  expect(fresh).toMatch(/^xui_/);
+  expect(fresh).not.toBe(old);
+  await secret.getByRole("button", { name: "Copy" }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fresh);
+  await secret.getByRole("button", { name: "Done" }).click();
+
+  expect(await bearerStatus(request, fresh)).toBe(200);
+  expect(await bearerStatus(request, old)).toBe(200);
+  await expect(rowOf(page, name)).toContainText("old secret valid until");
+  expect(await page.content()).not.toContain(fresh);
+});
+
+test("edit: an IP allowlist is validated, saved and shown; the token is refused from elsewhere", async ({ page, request }) => {
+  const name = unique("ip-ui");
+  const token = await createToken(page, name);
+  await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
+  const details = page.getByRole("dialog", { name: `Token “${name}”` });
+  await details.getByLabel("Allowed IP addresses").fill("10.0.0.0/33");
+  await details.getByRole("button", { name: "Save changes" }).click();
+  await expect(details.getByRole("alert")).toHaveText('allowedIps: "10.0.0.0/33" is not an IPv4/IPv6 address or CIDR range');
+  await details.getByLabel("Allowed IP addresses").fill("203.0.113.0/24\n2001:db8::/32");
+  await details.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  await details.getByRole("button", { name: "Close" }).click();
+  await expect(rowOf(page, name)).toContainText("2 IP ranges only");
+  // The browser and the test talk to the server from 127.0.0.1, which is not allowed.
+  expect(await bearerStatus(request, token)).toBe(401);
+});
+
+test("the scope badge shows what the token can do", async ({ page }) => {
+  const name = unique("perm-ui");
+  await createToken(page, name, "monitor");
+  await rowOf(page, name).getByRole("button", { name: /Scope monitor/ }).click();
+  const allowed = page.getByRole("list", { name: "Allowed routes" });
+  await expect(allowed.getByRole("listitem")).toHaveText(["GET/panel/api/server/status"]);
+  await page.keyboard.press("Escape");
+  await expect(allowed).toBeHidden();
+});
+
+test("last used appears after the token is used", async ({ page, request }) => {
+  const name = unique("used");
+  const token = await createToken(page, name);
+  await expect(rowOf(page, name).getByRole("cell").nth(4)).toHaveText("Never", { useInnerText: true });
+  expect(await bearerStatus(request, token)).toBe(200);
+  await page.reload();
+  await expect(rowOf(page, name).getByRole("cell").nth(4)).toHaveText(/now|second|minute/, { useInnerText: true });
+});
+
+test("the Audit log tab lists changes with their actor and filters by action and token", async ({ page }, testInfo) => {
+  const name = unique("audit-ui");
+  await createToken(page, name);
+  await rowOf(page, name).getByRole("switch").click();
+  await expect(rowOf(page, name).getByRole("switch")).toHaveAttribute("aria-checked", "false");
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await expect(page).toHaveURL(/\?tab=audit$/);
+  const panel = page.getByRole("tabpanel", { name: "Audit log" });
+  await expect(panel.getByRole("row").filter({ hasText: name }).filter({ hasText: "Created token" })).toHaveCount(1);
+  await expect(panel.getByRole("row").filter({ hasText: name }).filter({ hasText: "Disabled token" })).toContainText("admin admin");
+  await panel.getByLabel("Action").selectOption("token.disable");
+  await expect(panel.locator("tbody").getByRole("row").filter({ hasText: "Created token" })).toHaveCount(0);
+  await panel.getByLabel("Action").selectOption("");
+  await panel.getByLabel("Token").selectOption({ label: name });
+  await expect(panel.locator("tbody").getByRole("row")).toHaveCount(2);
+  await snap(page, testInfo, "audit-1280-light");
+});
