@@ -16,7 +16,8 @@ export function renderMarkdown(results) {
     "",
     `${settings.connections} connections, ${settings.warmupS} s warm-up + ${settings.durationS} s per run, ` +
       `${settings.rounds} round(s); each subject runs between two baseline runs (\`GET /healthz\`) on the same server ` +
-      `(B S B S …) and its ratio is its req/s over theirs. Latencies are per response, over all of a subject's runs.`,
+      `(B S B S …) and its ratio is its req/s over theirs (in brackets: the lowest and highest ratio of a single round). ` +
+      `Latencies are per response, over all of a subject's runs.`,
     "",
   );
   lines.push(
@@ -26,7 +27,7 @@ export function renderMarkdown(results) {
   );
   for (const s of summary) {
     lines.push(
-      `| ${s.label} | ${s.tokens === null ? "–" : int(s.tokens)} | ${s.database} | ${int(s.rps)} | ${int(s.baselineRps)} | ${fmt(s.ratio)} | ` +
+      `| ${s.label} | ${s.tokens === null ? "–" : int(s.tokens)} | ${s.database} | ${int(s.rps)} | ${int(s.baselineRps)} | ${fmt(s.ratio)}${s.runs > 1 ? ` (${fmt(s.ratioMin)}–${fmt(s.ratioMax)})` : ""} | ` +
         `${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.baselineP99)} | ${fmt(s.p99Ratio)} | ${fmt(s.peakRssMB, 0)} |` +
         (summary.some((x) => x.queriesPerRequest !== null) ? ` ${fmt(s.queriesPerRequest)} |` : ""),
     );

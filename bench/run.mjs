@@ -40,13 +40,14 @@ const { values: args } = parseArgs({
 const smoke = args.smoke;
 const settings = {
   smoke,
-  rounds: Number(args.rounds ?? (smoke ? 1 : 2)),
-  durationS: Number(args.duration ?? (smoke ? 1 : 10)),
+  // Many short alternations average the shared machine's swings better than a few long runs.
+  rounds: Number(args.rounds ?? (smoke ? 1 : 4)),
+  durationS: Number(args.duration ?? (smoke ? 1 : 5)),
   // The smoke run skips warm-ups: it proves the harness works, its figures mean nothing.
-  warmupS: Number(args.warmup ?? (smoke ? 0 : 2)),
+  warmupS: Number(args.warmup ?? (smoke ? 0 : 1)),
   connections: Number(args.connections ?? 10),
   tokenCounts: (args.tokens ?? (smoke ? "1,10,100" : "1,1000,100000")).split(",").map(Number),
-  serverWarmupS: smoke ? 0 : 3,
+  segmentWarmupS: smoke ? 0 : 2,
   propagationTrials: smoke ? 1 : 3,
 };
 if (settings.tokenCounts.length !== 3 || settings.tokenCounts.some((n) => !Number.isInteger(n) || n < 1)) {
@@ -240,12 +241,13 @@ async function main() {
     return index;
   }
 
-  // A fresh server is several times slower for its first seconds (JIT, lazy
-  // route loading): give every path on every server a warm-up before round 1.
-  if (settings.serverWarmupS > 0) log(`warming up every path for ${settings.serverWarmupS} s`);
-  for (const segment of settings.serverWarmupS > 0 ? subjectsBySegment : []) {
+  // A server is several times slower for its first seconds, and again after
+  // idling for minutes while the other servers are measured (the heap shrinks,
+  // cold code is dropped): each segment starts with every one of its paths
+  // driven for a while, unmeasured, so its first baseline is not a cold one.
+  async function warmSegment(segment) {
     for (const target of [healthz(segment.server), ...segment.subjects.map((s) => s.target)]) {
-      await loadRun(target, { ...loadOptions, durationS: settings.serverWarmupS, warmupS: 0, serverPid: segment.server.pid });
+      await loadRun(target, { ...loadOptions, durationS: settings.segmentWarmupS, warmupS: 0, serverPid: segment.server.pid });
     }
   }
 
@@ -254,6 +256,7 @@ async function main() {
     for (const segment of subjectsBySegment) {
       const server = segment.server;
       const common = { round, server: server.label, database: server.database, tokens: server.tokens };
+      if (settings.segmentWarmupS > 0) await warmSegment(segment);
       const baseline = () => measure({ ...common, kind: "baseline" }, healthz(server), server.pid, server);
       let previousBaseline = await baseline();
       for (const s of segment.subjects) {
