@@ -1,7 +1,7 @@
 // One load run: autocannon over loopback with fixed connections for a fixed
 // time after a warm-up, plus the server's peak RSS while it ran.
 import autocannon from "autocannon";
-import { watchRss } from "./procs.mjs";
+import { cpuMicros, watchRss } from "./procs.mjs";
 
 /** Exact percentile of sorted latencies (ms). */
 export function percentile(sorted, p) {
@@ -16,7 +16,8 @@ const MAX_UNEXPECTED_SHARE = 0.01;
 /**
  * Drives `target` ({ url, path, headers?, header?: () => [name, value], expect })
  * for `durationS` seconds after `warmupS` seconds of the same load, and returns
- * req/s, latency percentiles, status counts and the server's peak RSS.
+ * req/s, latency percentiles, status counts, the server's CPU time per request
+ * and its peak RSS.
  * Latencies are recorded per response in float ms (autocannon's own histogram
  * has 1 ms resolution, coarse next to single-digit-ms latencies).
  */
@@ -45,7 +46,11 @@ export async function loadRun(target, { connections, durationS, warmupS, serverP
     renderResultsTable: false,
   });
   instance.on("response", (_client, _status, _bytes, ms) => latencies.push(ms));
+  // The measured phase starts after the warm-up: that is when this instance emits "start".
+  let cpuAtStart = null;
+  instance.on("start", () => (cpuAtStart = cpuMicros(serverPid)));
   const result = await instance;
+  const cpuAtEnd = cpuMicros(serverPid);
   const peakRss = rss.stop();
 
   latencies.sort((a, b) => a - b);
@@ -60,6 +65,8 @@ export async function loadRun(target, { connections, durationS, warmupS, serverP
   if (result.errors > completed * MAX_UNEXPECTED_SHARE) problems.push(`${result.errors} connection errors`);
   return {
     rps: completed / result.duration,
+    // Server CPU µs per answered request during the measured phase (null off Linux).
+    cpuUsPerRequest: cpuAtStart !== null && cpuAtEnd !== null && completed > 0 ? (cpuAtEnd - cpuAtStart) / completed : null,
     p50: percentile(latencies, 50),
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),

@@ -219,6 +219,25 @@ export function rssBytes(pid) {
   }
 }
 
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in µs, or
+ * null off Linux. Unlike req/s, a process's CPU time per request hardly moves
+ * when other programs compete for the cores: on a shared machine it is the
+ * steadier measure of what a request costs.
+ */
+export function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name (which may contain spaces); utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's RSS every `intervalMs` until stopped; returns the peak seen. */
 export function watchRss(pid, intervalMs = 100) {
   let peak = rssBytes(pid) ?? 0;

@@ -234,7 +234,7 @@ async function main() {
     for (const p of result.problems) problems.push(`${entry.subjectId ?? "baseline"} on ${entry.server}, round ${entry.round}: ${p}`);
     log(
       `  ${(entry.subjectId ?? `baseline`).padEnd(13)} ${entry.server.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  ` +
-        `p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms  RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
+        `${result.cpuUsPerRequest?.toFixed(0) ?? "?"} CPU µs/req  p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms  RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
         (queriesPerRequest !== null ? `  ${queriesPerRequest.toFixed(2)} stmt/req` : "") +
         (result.problems.length ? `  PROBLEM: ${result.problems.join("; ")}` : ""),
     );

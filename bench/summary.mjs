@@ -26,6 +26,9 @@ export function summarizeSubjects(subjects, runs) {
     const baselineRps = mean(baselines.map((r) => r.rps));
     const perRoundRatios = own.map((r) => r.rps / mean(runs.filter((b) => r.neighbours.includes(b.index)).map((b) => b.rps)));
     const queries = own.map((r) => r.queriesPerRequest).filter((q) => q !== null && q !== undefined);
+    const cpu = (rs) => (rs.every((r) => r.cpuUsPerRequest !== null) ? mean(rs.map((r) => r.cpuUsPerRequest)) : null);
+    const cpuUs = cpu(own);
+    const baselineCpuUs = cpu(baselines);
     return {
       id: subject.id,
       label: subject.label,
@@ -38,6 +41,10 @@ export function summarizeSubjects(subjects, runs) {
       perRoundRatios,
       ratioMin: Math.min(...perRoundRatios),
       ratioMax: Math.max(...perRoundRatios),
+      // Capacity estimated from server CPU time: baseline µs per request ÷ the subject's.
+      cpuUsPerRequest: cpuUs,
+      baselineCpuUsPerRequest: baselineCpuUs,
+      cpuRatio: cpuUs && baselineCpuUs ? baselineCpuUs / cpuUs : null,
       p50,
       p99,
       baselineP50: base.p50,
@@ -58,10 +65,12 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
   const [few, , most] = [tokenCounts[0], tokenCounts[1], tokenCounts[tokenCounts.length - 1]];
   const byId = Object.fromEntries(summary.map((s) => [s.id, s]));
   const targets = [];
-  const add = (name, goal, value, met, note) => targets.push({ name, goal, value, met, note });
+  const add = (name, goal, value, met, note, cpu) => targets.push({ name, goal, value, met, note, ...cpu });
+  /** The same target judged on server CPU µs per request, the measure a shared machine disturbs least. */
+  const byCpu = (value, min) => (value === null || value === undefined ? {} : { cpuValue: fmt(value), cpuMet: value >= min });
   const ratioTarget = (id, name, min) => {
     const s = byId[id];
-    add(name, `≥ ${min.toFixed(2)}`, s ? fmt(s.ratio) : "not measured", s ? s.ratio >= min : null);
+    add(name, `≥ ${min.toFixed(2)}`, s ? fmt(s.ratio) : "not measured", s ? s.ratio >= min : null, undefined, byCpu(s?.cpuRatio, min));
   };
 
   ratioTarget("bearer@few", `bearer req/s ÷ baseline, ${few} token(s)`, 0.9);
@@ -78,6 +87,7 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
       fmt(direct),
       direct >= 0.95,
       `each against its own baseline: ${fmt(large.ratio)} ÷ ${fmt(small.ratio)} = ${fmt(normalized)}`,
+      byCpu(small.cpuUsPerRequest && large.cpuUsPerRequest ? small.cpuUsPerRequest / large.cpuUsPerRequest : null, 0.95),
     );
   } else add(`bearer req/s at ${most} tokens ÷ at ${few}`, "≥ 0.95", "not measured", null);
 
