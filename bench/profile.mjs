@@ -188,6 +188,18 @@ function renderReport(windows) {
   for (const area of areas) {
     lines.push(`| ${area} | ${windows.map((w) => perRequest(w, w.byArea.get(area) ?? 0).toFixed(0)).join(" | ")} |`);
   }
+  // Shares survive what absolute figures do not: a busy machine inflates every
+  // sample interval of a window alike, so compare scenarios by share.
+  lines.push(
+    "",
+    "Share of the server's CPU time in each window (%), steadier than µs when other programs compete for the cores:",
+    "",
+    `| area | ${windows.map((w) => w.name).join(" | ")} |`,
+    `|---|${windows.map(() => "---:").join("|")}|`,
+  );
+  for (const area of areas) {
+    lines.push(`| ${area} | ${windows.map((w) => ((100 * (w.byArea.get(area) ?? 0)) / w.total).toFixed(1)).join(" | ")} |`);
+  }
   for (const w of windows.slice(1)) {
     lines.push("", `## ${w.name}: hottest functions (self µs / request; baseline in brackets)`, "");
     const base = windows[0];
