@@ -5,6 +5,7 @@ import { logError } from "@/lib/log";
 import { hashToken, isPlausibleToken } from "./format";
 import { readTokenGeneration } from "./generation";
 import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
+import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashes } from "./known-hashes";
 
 /**
  * Bearer verification with a per-process cache, so a request costs a SHA-256
@@ -18,7 +19,8 @@ import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
  *    requests, so it is seen within POLL_MS plus one query.
  * Expiry and grace periods are checked against the clock on every request, not
  * cached. Unknown hashes are cached too (as null) so a repeated bad token is
- * free; the cache is bounded.
+ * free; the cache is bounded. A set of all stored hash prefixes
+ * (known-hashes.ts) answers never-seen random tokens without the database.
  */
 const POLL_MS = 250;
 const MAX_ENTRIES = 20_000;
@@ -40,6 +42,7 @@ interface CachedToken {
 
 interface VerifierState {
   entries: Map<string, CachedToken | null>;
+  known: KnownHashes;
   generation: number | null;
   /** Goes up on every clear: a lookup that started before a clear must not refill the cache. */
   epoch: number;
@@ -52,7 +55,7 @@ const states = new WeakMap<Db, VerifierState>();
 function stateOf(db: Db): VerifierState {
   let s = states.get(db);
   if (!s) {
-    s = { entries: new Map(), generation: null, epoch: 0, checkedAt: 0 };
+    s = { entries: new Map(), known: emptyKnownHashes(), generation: null, epoch: 0, checkedAt: 0 };
     states.set(db, s);
   }
   return s;
@@ -150,6 +153,9 @@ export async function verifyBearerToken(
   let entry = s.entries.get(hash);
   if (entry === undefined) {
     const epoch = s.epoch;
+    refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
+    // Random garbage is answered from the hash set and not cached (it would only evict real entries).
+    if (certainlyUnknown(s.known, epoch, hash)) return null;
     entry = await load(db, hash, now);
     if (s.epoch === epoch) remember(s, hash, entry);
   }

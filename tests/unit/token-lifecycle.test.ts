@@ -9,7 +9,7 @@ import { ANONYMOUS, systemContext, type AuditContext } from "@/lib/audit/context
 import { listAuditEvents, auditLogQuery } from "@/lib/audit/query";
 import { bearerBlockedFor, MAX_BEARER_FAILURES_PER_MINUTE, recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { DomainError } from "@/lib/errors";
-import { hashToken } from "@/lib/tokens/format";
+import { hashToken, mintToken, tokenChecksum } from "@/lib/tokens/format";
 import { bumpTokenGeneration } from "@/lib/tokens/generation";
 import { normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
 import { createTokenBody, MSG, updateTokenBody, rotateTokenBody } from "@/lib/tokens/schemas";
@@ -51,6 +51,22 @@ describe("verification cache", () => {
     t.queries.length = 0;
     for (let i = 0; i < 50; i++) expect(await verify(a.token)).not.toBeNull();
     expect(t.queries.length).toBeLessThanOrEqual(1); // at most one generation poll
+  });
+
+  it("answers random unknown tokens from the hash set, without the database", async () => {
+    const a = await create({ name: "real" });
+    await verify(a.token);
+    await verify(`xui_${"Q".repeat(30)}${tokenChecksum("Q".repeat(30))}`); // kicks off the hash-set load
+    await sleep(50);
+    t.queries.length = 0;
+    for (let i = 0; i < 20; i++) {
+      const body = mintToken().plaintext.slice(4, 34);
+      expect(await verify(`xui_${body}${tokenChecksum(body)}`)).toBeNull();
+    }
+    expect(t.queries.filter((q) => q.includes('from "api_tokens"'))).toHaveLength(0);
+    // A token created now is not in the loaded set, and must still work at once.
+    const b = await create({ name: "brand-new" });
+    expect(await verify(b.token)).not.toBeNull();
   });
 
   it("sees a change made by this process on the very next call", async () => {

@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { apiTokens } from "@/db/schema/api-tokens";
+import { logError } from "@/lib/log";
+
+/**
+ * Every stored token hash, as a sorted array of 64-bit prefixes (100,000
+ * tokens = 800 KB). A presented token whose hash prefix is not in it is
+ * certainly unknown, so a flood of random well-formed tokens is answered
+ * without touching the database. A prefix that is present only means "ask
+ * the database" (a false match needs two 64-bit prefixes to collide).
+ *
+ * The set is only trusted while it is known to be complete: any token change
+ * (here or elsewhere, seen through the generation) makes it stale, and until a
+ * reload finishes the verifier asks the database as it would without it.
+ */
+const RELOAD_DEBOUNCE_MS = 1_000;
+
+export interface KnownHashes {
+  /** Sorted prefixes, or null while none is loaded. */
+  prefixes: BigUint64Array | null;
+  /** The verifier epoch the prefixes are valid for. */
+  epoch: number;
+  loading?: Promise<void>;
+  lastLoad: number;
+}
+
+export function emptyKnownHashes(): KnownHashes {
+  return { prefixes: null, epoch: -1, lastLoad: 0 };
+}
+
+export function prefixOf(hash: string): bigint {
+  return BigInt(`0x${hash.slice(0, 16)}`);
+}
+
+function contains(sorted: BigUint64Array, value: bigint): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** True only when the hash is certainly not stored (the set is current for `epoch`). */
+export function certainlyUnknown(known: KnownHashes, epoch: number, hash: string): boolean {
+  return known.prefixes !== null && known.epoch === epoch && !contains(known.prefixes, prefixOf(hash));
+}
+
+/**
+ * Reloads the prefixes in the background if they are stale for `epoch`,
+ * at most once a second. `currentEpoch` is read again afterwards: a change
+ * that landed during the load leaves the set stale for the next round.
+ */
+export function refreshKnownHashes(db: Db, known: KnownHashes, epoch: number, currentEpoch: () => number, now: number): void {
+  if (known.epoch === epoch || known.loading || now - known.lastLoad < RELOAD_DEBOUNCE_MS) return;
+  known.lastLoad = now;
+  known.loading = (async () => {
+    try {
+      const rows = await db
+        .select({ p: sql<string>`substr(${apiTokens.tokenHash}, 1, 16)`, q: sql<string | null>`substr(${apiTokens.previousTokenHash}, 1, 16)` })
+        .from(apiTokens);
+      const prefixes = new BigUint64Array(rows.length * 2);
+      let n = 0;
+      for (const row of rows) {
+        prefixes[n++] = BigInt(`0x${row.p}`);
+        if (row.q) prefixes[n++] = BigInt(`0x${row.q}`);
+      }
+      const sorted = prefixes.slice(0, n).sort();
+      if (currentEpoch() === epoch) {
+        known.prefixes = sorted;
+        known.epoch = epoch;
+      }
+    } catch (error) {
+      logError("could not load the token hash set", error);
+    } finally {
+      known.loading = undefined;
+    }
+  })();
+}
