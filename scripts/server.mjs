@@ -3,6 +3,7 @@
 // peer's address: Next fills X-Forwarded-For from the socket only when the
 // client did not send one, so a client could choose its own IP. We stamp the
 // socket address on every request under a header name nobody else may set.
+import { EventEmitter } from "node:events";
 import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +38,13 @@ const host = process.env.HOST || "0.0.0.0";
 // Relative paths (DATABASE_URL=file:data/panel.db, the migrations) are the project's.
 process.chdir(root);
 
-const app = next({ dev, dir: root, hostname: host, port });
+// Next attaches a WebSocket `upgrade` listener to the server of the first
+// request it sees. The panel serves no WebSockets, and once that listener
+// exists Node hands every request carrying `Upgrade:` (curl --http2 sends
+// `Upgrade: h2c`) to Next, which closes the connection without an answer.
+// Outside dev (HMR needs it) Next gets a stand-in, so Node keeps serving such
+// requests as plain HTTP (a server may ignore Upgrade, RFC 9110 §7.8).
+const app = next({ dev, dir: root, hostname: host, port, ...(dev ? {} : { httpServer: new EventEmitter() }) });
 const handle = app.getRequestHandler();
 await app.prepare();
 await waitForStartup();
