@@ -1,4 +1,4 @@
-import { publicRoute } from "@/lib/api/public-route";
+import { methodNotAllowed, publicRoute } from "@/lib/api/public-route";
 import { AUTH_MSG } from "@/lib/api/respond";
 import { isValidCsrfToken, isWellFormedSessionId } from "@/lib/auth/secrets";
 import { deleteSession } from "@/lib/auth/sessions";
@@ -17,3 +17,10 @@ export const POST = publicRoute("/logout", async (request, { db, https }) => {
   }
   return ok(undefined, "Logged out", { "Set-Cookie": clearedSessionCookie(https) });
 });
+
+// Every other method: the envelope with 405, not Next's empty default.
+const notAllowed = methodNotAllowed("POST, OPTIONS");
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

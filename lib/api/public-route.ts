@@ -2,7 +2,8 @@ import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { serverConfig, type ServerConfig } from "@/lib/config";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
-import { errorResponse } from "./respond";
+import { fail } from "@/lib/http/envelope";
+import { AUTH_MSG, errorResponse } from "./respond";
 
 export interface PublicContext {
   db: Db;
@@ -37,4 +38,12 @@ export function publicRoute(
       return errorResponse(error, { method: request.method, route });
     }
   };
+}
+
+/**
+ * For the methods a public route does not serve. Next's own 405 has an empty
+ * body, and these routes promise the JSON envelope for every answer.
+ */
+export function methodNotAllowed(allow: string): (request: Request) => Promise<Response> {
+  return async () => fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
 }
