@@ -29,7 +29,8 @@ export default defineConfig({
           // One production server is shared by all API files; files run one at a time
           // so throttling and global state tests do not see each other's traffic.
           fileParallelism: false,
-          sequence: { groupOrder: 0 },
+          // Vitest runs groups in order: unit (0), then API (1), then reliability (2).
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -44,7 +45,7 @@ export default defineConfig({
           // One at a time, and after unit + API: on a 2-core machine the soak's RSS and latency
           // figures (and the kill timing) must not compete with other suites.
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
