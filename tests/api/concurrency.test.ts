@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { TokenView } from "@/lib/tokens/schemas";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
 import { openDirect, rowProblems, tokenRows } from "../support/direct-db";
 import { recordFigures } from "../support/figures";
@@ -15,16 +16,8 @@ const baseUrl = inject("baseUrl");
 const databaseUrl = inject("databaseUrl");
 const admin = inject("admin");
 
-interface View {
-  id: number;
-  name: string;
-  enabled: boolean;
-  createdAt: number;
-  scope: string;
-  expiresAt: number;
-  prefix: string;
-  token?: string;
-}
+/** A token as the API shows it; `token` only in create answers. */
+type View = TokenView & { token?: string };
 
 let adminToken: string;
 let db: Client;

