@@ -5,7 +5,7 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "tmp/**", "data/**", "next-env.d.ts"]),
+  globalIgnores([".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "tmp/**", "data/**", ".tools/**", "next-env.d.ts"]),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -3,7 +3,8 @@
 // peer's address: Next fills X-Forwarded-For from the socket only when the
 // client did not send one, so a client could choose its own IP. We stamp the
 // socket address on every request under a header name nobody else may set.
-import { createServer } from "node:http";
+import { EventEmitter } from "node:events";
+import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +15,21 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const { default: next } = await import("next");
 
 const SOCKET_ADDRESS_HEADER = "x-xui-socket-address";
+const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+/** As in next.config.ts, plus the CSP of JSON answers (lib/http/envelope.ts). */
+const SECURITY_HEADERS = {
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+};
+const ENVELOPE_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
+const REFUSAL_MSG = {
+  400: "bad request",
+  405: "method not allowed",
+  408: "request timeout",
+  431: "request headers are too large",
+};
 const LOGIN_PATH = /^\/login(\?|$)/;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || 2053);
@@ -22,12 +38,29 @@ const host = process.env.HOST || "0.0.0.0";
 // Relative paths (DATABASE_URL=file:data/panel.db, the migrations) are the project's.
 process.chdir(root);
 
-const app = next({ dev, dir: root, hostname: host, port });
+// Next attaches a WebSocket `upgrade` listener to the server of the first
+// request it sees. The panel serves no WebSockets, and once that listener
+// exists Node hands every request carrying `Upgrade:` (curl --http2 sends
+// `Upgrade: h2c`) to Next, which closes the connection without an answer.
+// Outside dev (HMR needs it) Next gets a stand-in, so Node keeps serving such
+// requests as plain HTTP (a server may ignore Upgrade, RFC 9110 §7.8).
+const app = next({ dev, dir: root, hostname: host, port, ...(dev ? {} : { httpServer: new EventEmitter() }) });
 const handle = app.getRequestHandler();
 await app.prepare();
 await waitForStartup();
 
-const server = createServer((req, res) => {
+// Node's own check answers a missing Host with a bare 400; refused() does it with the envelope.
+const server = createServer({ requireHostHeader: false }, (req, res) => {
+  // Every answer carries the security headers, also the ones Next writes on its
+  // own (405s, redirects); pages and JSON routes replace the CSP with their own.
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  const refusal = refused(req);
+  if (refusal) {
+    const body = JSON.stringify({ success: false, msg: refusal.msg });
+    res.writeHead(refusal.status, { ...ENVELOPE_HEADERS, "Content-Length": Buffer.byteLength(body), ...refusal.headers });
+    res.end(body);
+    return;
+  }
   // Overwrites whatever the client sent under this name.
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
   // `GET /login` is the login page and `POST /login` the login API, but one
@@ -51,6 +84,23 @@ server.requestTimeout = 30_000;
 server.headersTimeout = 20_000;
 server.keepAliveTimeout = 65_000;
 
+// Bytes Node cannot parse as HTTP (an unknown method, a bad header, 16 KiB of
+// headers …): Node's default answer is a bare status line without a body or
+// security headers. Same decision as Node's (answer only if nothing of a
+// response was written yet), with the envelope.
+server.on("clientError", (error, socket) => {
+  if (error.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  socket.end(rawEnvelope(status, REFUSAL_MSG[status]), () => socket.destroy());
+});
+// CONNECT makes no sense here; without a listener Node drops the connection unanswered.
+server.on("connect", (_req, socket) => {
+  socket.end(rawEnvelope(405, REFUSAL_MSG[405], { Allow: [...SUPPORTED_METHODS].join(", ") }), () => socket.destroy());
+});
+
 server.on("error", (error) => {
   console.error(`xui-panel: cannot listen on ${host}:${port}: ${error.message}`);
   process.exit(1);
@@ -58,6 +108,38 @@ server.on("error", (error) => {
 server.listen(port, host, () => {
   console.log(`xui-panel ready on http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port} (${dev ? "development" : "production"})`);
 });
+
+/**
+ * Requests Next.js cannot take: it answers an unknown method (TRACE …) or a
+ * path with broken %-encoding with a 500 or an empty 400, and an absolute-form
+ * target with a redirect to the host named in it. They get the envelope here.
+ */
+function refused(req) {
+  if (!SUPPORTED_METHODS.has(req.method)) {
+    return { status: 405, msg: REFUSAL_MSG[405], headers: { Allow: [...SUPPORTED_METHODS].join(", ") } };
+  }
+  if (!req.headers.host) return { status: 400, msg: REFUSAL_MSG[400] };
+  const url = req.url ?? "";
+  if (!url.startsWith("/")) {
+    // absolute-form (RFC 9112 §3.2.2): only its path and query count, the panel is nobody's proxy.
+    const absolute = /^https?:\/\//i.test(url) && URL.canParse(url) ? new URL(url) : null;
+    if (!absolute) return { status: 400, msg: REFUSAL_MSG[400] };
+    req.url = absolute.pathname + absolute.search;
+  }
+  try {
+    decodeURIComponent(req.url.split("?")[0]);
+  } catch {
+    return { status: 400, msg: REFUSAL_MSG[400] };
+  }
+  return null;
+}
+
+function rawEnvelope(status, msg, headers = {}) {
+  const body = JSON.stringify({ success: false, msg });
+  const all = { ...SECURITY_HEADERS, ...ENVELOPE_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close", ...headers };
+  const lines = Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join("")}\r\n${body}`;
+}
 
 /**
  * instrumentation.ts opens and migrates the database and creates the first

@@ -1,6 +1,6 @@
 // `npm test`: every suite, in the order a failure is cheapest to find.
-//   lint → production build (type-checks everything) → unit + API (Vitest, real
-//   libSQL, real server) → browser (Playwright in Debian's Chromium) → benchmark smoke.
+//   lint → production build (type-checks everything) → unit + API + reliability
+//   (Vitest, real libSQL, real servers) → browser (Playwright in Debian's Chromium) → benchmark smoke.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
@@ -67,7 +67,7 @@ const started = Date.now();
 const chromium = ensureChromium();
 run("lint (eslint)", bin("eslint"), ["."]);
 run("build (next build, includes the TypeScript check)", bin("next"), ["build"]);
-run("unit + API tests (vitest)", bin("vitest"), ["run"]);
+run("unit + API + reliability tests (vitest)", bin("vitest"), ["run"]);
 run("browser tests (playwright, chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: chromium });
 // Proves `npm run bench` works end to end (seconds-long runs); its figures are not checked.
 run("benchmark smoke", process.execPath, ["bench/run.mjs", "--smoke", "--no-build"]);

@@ -1,4 +1,4 @@
-import { publicRoute } from "@/lib/api/public-route";
+import { methodNotAllowed, publicRoute } from "@/lib/api/public-route";
 import { csrfTokenFor, isWellFormedSessionId, newSessionId } from "@/lib/auth/secrets";
 import { ok } from "@/lib/http/envelope";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "@/lib/http/session-cookie";
@@ -16,3 +16,10 @@ export const GET = publicRoute("auth.csrfToken", async (request, { https }) => {
   const anonymous = newSessionId();
   return ok(csrfTokenFor(anonymous), undefined, { "Set-Cookie": sessionCookie(anonymous, https) });
 });
+
+// Every other method: the envelope with 405, not Next's empty default.
+const notAllowed = methodNotAllowed("GET, HEAD, OPTIONS");
+export const POST = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

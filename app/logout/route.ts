@@ -1,4 +1,4 @@
-import { publicRoute } from "@/lib/api/public-route";
+import { methodNotAllowed, publicRoute } from "@/lib/api/public-route";
 import { AUTH_MSG } from "@/lib/api/respond";
 import { isValidCsrfToken, isWellFormedSessionId } from "@/lib/auth/secrets";
 import { sessionPolicy } from "@/lib/auth/request-auth";
@@ -18,3 +18,10 @@ export const POST = publicRoute("auth.logout", async (request, { db, config, ip,
   }
   return ok(undefined, "Logged out", { "Set-Cookie": clearedSessionCookie(https) });
 });
+
+// Every other method: the envelope with 405, not Next's empty default.
+const notAllowed = methodNotAllowed("POST, OPTIONS");
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

@@ -8,7 +8,7 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const rateLimits = sqliteTable(
   "rate_limits",
   {
-    /** e.g. `login:ip:203.0.113.7` or `login:user:203.0.113.7:admin`. */
+    /** e.g. `login:ip:203.0.113.7` or `login:user:203.0.113.7:<sha256 of the lowercased username>`. */
     key: text("key").primaryKey(),
     /** Unix ms when the current window started. */
     windowStart: integer("window_start").notNull(),

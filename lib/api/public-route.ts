@@ -4,7 +4,8 @@ import { serverConfig, type ServerConfig } from "@/lib/config";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
 import { publicEndpoints, type PublicEndpointKey } from "./public-catalog";
 import { finishRequestLog, startRequestLog, type LoggedActor } from "./access-log";
-import { errorResponse } from "./respond";
+import { fail } from "@/lib/http/envelope";
+import { AUTH_MSG, errorResponse } from "./respond";
 
 export interface PublicContext {
   db: Db;
@@ -49,4 +50,12 @@ export function publicRoute(
     }
     return finishRequestLog(log, response);
   };
+}
+
+/**
+ * For the methods a public route does not serve. Next's own 405 has an empty
+ * body, and these routes promise the JSON envelope for every answer.
+ */
+export function methodNotAllowed(allow: string): (request: Request) => Promise<Response> {
+  return async () => fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
 }

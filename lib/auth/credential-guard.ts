@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
@@ -30,7 +31,9 @@ export async function throttledPasswordCheck<T>(
   now = Date.now(),
 ): Promise<T> {
   // Guessing one admin's password from one address / spraying usernames from one address.
-  const pair = `login:user:${who.ip}:${who.username.toLowerCase()}`;
+  // The key holds a hash of the attempted name, not the name: people type their password
+  // into the username field, and a failed attempt must not leave it at rest in the database.
+  const pair = `login:user:${who.ip}:${createHash("sha256").update(who.username.toLowerCase()).digest("hex")}`;
   const perIp = `login:ip:${who.ip}`;
   const wait = await retryAfterMs(
     db,

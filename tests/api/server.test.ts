@@ -3,23 +3,10 @@ import os from "node:os";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { startPanelServer, type PanelServer } from "../support/server";
 import { BrowserSession, bearer, request } from "../support/client";
+import { expectSecurityHeaders, SECURITY_HEADERS } from "../support/security-headers";
 
 const baseUrl = inject("baseUrl");
 const admin = inject("admin");
-
-const SECURITY_HEADERS = {
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-};
-
-function expectSecurityHeaders(headers: Headers, where: string) {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(headers.get(name), `${name} on ${where}`).toBe(value);
-  const csp = headers.get("content-security-policy");
-  expect(csp, `CSP on ${where}`).toBeTruthy();
-  expect(csp).not.toMatch(/unsafe-eval/);
-  expect(csp).toMatch(/frame-ancestors 'none'/);
-}
 
 describe("GET /healthz", () => {
   it("answers 200 {status: ok} without auth", async () => {

@@ -17,28 +17,44 @@ export interface ApiResponse<T = unknown> {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
+  /** A string or bytes are sent as is; anything else as JSON. */
   body?: unknown;
   /**
    * Connect from this local address (e.g. 127.0.0.2): the server sees it as the
    * client's socket address, so tests can act as several machines.
    */
   localAddress?: string;
+  /** Reuse connections (a keep-alive agent); by default every request opens its own. */
+  agent?: http.Agent;
+}
+
+/** Something that wants to see every response (the secrets test scans them all). */
+export type ResponseObserver = (response: ApiResponse, path: string) => void;
+const observers = new Set<ResponseObserver>();
+
+/** Calls `observer` with every response `request()` receives until the returned function is called. */
+export function observeResponses(observer: ResponseObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
 }
 
 export async function request<T = unknown>(baseUrl: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };
-  let body: string | undefined;
-  if (typeof opts.body === "string") body = opts.body;
+  let body: string | Uint8Array | undefined;
+  if (typeof opts.body === "string" || opts.body instanceof Uint8Array) body = opts.body;
   else if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers["content-type"] ??= "application/json";
+  }
+  // node:http frames a GET/DELETE/OPTIONS body only with an explicit length (else the body would read as a second request).
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-length")) {
+    headers["content-length"] = String(Buffer.byteLength(body));
   }
   const url = new URL(baseUrl + path);
   const res = await new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
     const req = http.request(
       url,
-      { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, localAddress: opts.localAddress, agent: false },
+      { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, localAddress: opts.localAddress, agent: opts.agent ?? false },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on("data", (c: Buffer) => chunks.push(c));
@@ -60,7 +76,9 @@ export async function request<T = unknown>(baseUrl: string, path: string, opts: 
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json };
+  const response = { status: res.status, headers: res.headers, text, json };
+  for (const observer of observers) observer(response, path);
+  return response;
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -47,7 +47,6 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "xui-panel-"));
   const databaseUrl = options.databaseUrl ?? `file:${path.join(dataDir, "panel.db")}`;
-  let output = "";
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "server.mjs")], {
     cwd: ROOT,
     env: {
@@ -61,26 +60,10 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const supervised = supervise(child);
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`panel server exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`panel server did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilAnswering(child, `${baseUrl}/healthz`, "panel server", supervised.output, 60_000);
 
   return {
     baseUrl,
@@ -88,15 +71,52 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
     databaseUrl,
     dataDir,
     process: child,
-    output: () => output,
+    output: supervised.output,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await supervised.stop(signal, 8_000);
       if (!options.keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Collects a child's stdout + stderr and stops it: `signal`, then SIGKILL after `graceMs`. */
+export function supervise(child: ChildProcess): { output(): string; stop(signal: NodeJS.Signals, graceMs: number): Promise<void> } {
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    output: () => output,
+    async stop(signal, graceMs) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers 2xx; fails with the process's output if it exits or times out (and kills it). */
+export async function waitUntilAnswering(
+  child: ChildProcess,
+  url: string,
+  what: string,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${what} did not become ready:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

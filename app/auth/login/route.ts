@@ -1,4 +1,4 @@
-import { publicRoute } from "@/lib/api/public-route";
+import { methodNotAllowed, publicRoute } from "@/lib/api/public-route";
 import { AUTH_MSG } from "@/lib/api/respond";
 import { login, loginBody, LOGIN_MSG } from "@/lib/auth/login";
 import { sessionPolicy, throttlePolicy } from "@/lib/auth/request-auth";
@@ -30,3 +30,10 @@ export const POST = publicRoute("auth.login", async (request, { db, config, ip, 
     "Set-Cookie": sessionCookie(result.sessionId, https, Math.floor(config.sessionMaxMs / 1000)),
   });
 });
+
+// Every other method: the envelope with 405, not Next's empty default.
+const notAllowed = methodNotAllowed("POST, OPTIONS");
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

@@ -1,0 +1,168 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { bearer, BrowserSession, observeResponses, request, type ApiResponse } from "../support/client";
+import { openDirect } from "../support/direct-db";
+import { recordFigures } from "../support/figures";
+import { startPanelServer, type PanelServer } from "../support/server";
+
+/**
+ * A run that signs in, mints tokens of every scope, uses, disables and deletes
+ * them, and pokes the error paths with secrets in hand. Afterwards no secret
+ * may be found anywhere it should not be:
+ *  - a token's plaintext: only in its own create answer (not in the database
+ *    file, its WAL, the server's output, or any other response);
+ *  - the admin password and every session cookie value: nowhere (a cookie only
+ *    in the Set-Cookie header that issued it);
+ *  - the stored hashes (tokens, sessions, password): in no response at all.
+ */
+const PASSWORD = `Pw-${randomBytes(12).toString("base64url")}`;
+const ENV = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD: PASSWORD };
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+let server: PanelServer | undefined;
+afterAll(async () => {
+  await server?.stop();
+  if (server) rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+interface Seen {
+  path: string;
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+function occurrences(haystack: string, needle: string): number {
+  return needle ? haystack.split(needle).length - 1 : 0;
+}
+
+/** The forms a secret could be written in: as is, base64, hex, URL-encoded. */
+function encodings(secret: string): string[] {
+  return [...new Set([secret, Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("hex"), encodeURIComponent(secret)])];
+}
+
+describe("secrets never leak", () => {
+  it("plaintexts, the admin password and session cookies appear nowhere they should not; hashes in no response", async () => {
+    server = await startPanelServer({ keepData: true, env: ENV });
+    const base = server.baseUrl;
+    const seen: Seen[] = [];
+    const stopObserving = observeResponses((res: ApiResponse, path: string) => {
+      seen.push({ path, status: res.status, headers: [...res.headers.entries()], body: res.text });
+    });
+    const plaintexts = new Map<string, number>(); // plaintext → index in `seen` of its create answer
+
+    try {
+      // Sign in (twice, from two addresses), fail a few times, and type the password into the username field once.
+      const s = new BrowserSession(base);
+      expect((await s.login("admin", PASSWORD)).json?.success).toBe(true);
+      const s2 = new BrowserSession(base, "127.0.0.2");
+      expect((await s2.login("admin", PASSWORD)).json?.success).toBe(true);
+      expect((await new BrowserSession(base, "127.0.0.3").login("admin", `${PASSWORD}x`)).json?.success).toBe(false);
+      expect((await new BrowserSession(base, "127.0.0.3").login(PASSWORD, "admin")).json?.success).toBe(false);
+
+      const mint = async (body: Record<string, unknown>, via: "session" | "bearer", token?: string) => {
+        const res =
+          via === "session"
+            ? await s.send<{ id: number; token: string }>("/panel/api/setting/apiTokens/create", { body })
+            : await request<{ id: number; token: string }>(base, "/panel/api/setting/apiTokens/create", { headers: bearer(token!), body });
+        expect(res.json?.success, res.text).toBe(true);
+        plaintexts.set(res.json!.obj!.token, seen.length - 1);
+        return res.json!.obj!;
+      };
+      const root = await mint({ name: "root" }, "session");
+      const minted = [
+        root,
+        await mint({ name: "monitor", scope: "monitor" }, "bearer", root.token),
+        await mint({ name: "node-sync", scope: "node-sync" }, "bearer", root.token),
+        await mint({ name: "expiring", expiresAt: Date.now() + 3_600_000 }, "bearer", root.token),
+        await mint({ name: "to-disable" }, "session"),
+        await mint({ name: "to-delete" }, "bearer", root.token),
+      ];
+
+      // Use every token, the ways bots do and some ways they should not.
+      for (const t of minted) {
+        await request(base, "/panel/api/server/status", { headers: bearer(t.token) });
+        await request(base, "/panel/api/setting/apiTokens", { headers: bearer(t.token) });
+        await request(base, "/panel/api/setting/apiTokens/create", { headers: bearer(t.token), body: { name: "root" } }); // duplicate
+        await request(base, `/panel/api/nope?token=${t.token}`, { headers: bearer(t.token) });
+        await request(base, "/panel/api/setting/apiTokens/create", { headers: bearer(t.token), body: `{"name":"${t.token}` }); // broken JSON
+        await request(base, "/panel/api/setting/apiTokens/create", { headers: bearer(t.token), body: JSON.stringify({ name: t.token.repeat(3) }) }); // too long
+        await request(base, "/panel/api/setting/apiTokens/create", { headers: bearer(t.token), body: `{"name":"${t.token.repeat(2000)}"}` }); // 413
+        await request(base, "/panel/api/setting/apiTokens", { headers: bearer(`${t.token}x`) });
+        await request(base, "/panel/api/setting/apiTokens", { method: "TRACE", headers: bearer(t.token) });
+      }
+      const [, , , , toDisable, toDelete] = minted;
+      await s.send(`/panel/api/setting/apiTokens/setEnabled/${toDisable!.id}`, { body: { enabled: false } });
+      await request(base, `/panel/api/setting/apiTokens/delete/${toDelete!.id}`, { method: "POST", headers: bearer(root.token) });
+      for (const t of [toDisable!, toDelete!]) expect((await request(base, "/panel/api/server/status", { headers: bearer(t.token) })).status).toBe(401);
+      // The password in bodies that fail: a wrong current password, and as a new name.
+      await s.send("/panel/api/setting/updateUser", { body: { oldUsername: "admin", oldPassword: "wrong-one", newUsername: "admin", newPassword: PASSWORD } });
+      await s.send("/panel/api/setting/apiTokens/create", { body: { name: PASSWORD.repeat(5) } });
+      await s.send("/logout", { method: "POST" });
+    } finally {
+      stopObserving();
+    }
+
+    // What is on disk while the server runs (the WAL holds the recent writes), and after a clean stop.
+    const dbFile = server.databaseUrl.slice("file:".length);
+    const readDb = () => ["", "-wal", "-shm"].map((suffix) => (existsSync(dbFile + suffix) ? readFileSync(dbFile + suffix).toString("latin1") : "")).join("\n");
+    const direct = openDirect(server.databaseUrl);
+    const hashes = [
+      ...(await direct.execute("SELECT token_hash FROM api_tokens")).rows.map((r) => String(r[0])),
+      ...(await direct.execute("SELECT id_hash FROM sessions")).rows.map((r) => String(r[0])),
+      ...(await direct.execute("SELECT password_hash FROM admin_users")).rows.map((r) => String(r[0])),
+    ];
+    direct.close();
+    const diskWhileRunning = readDb();
+    await server.stop();
+    const diskAfterStop = readDb();
+    const output = server.output();
+
+    const cookies = new Set(
+      seen.flatMap((r) => r.headers.filter(([n]) => n === "set-cookie").map(([, v]) => /^xui_session=([^;]*)/.exec(v)?.[1] ?? "")).filter(Boolean),
+    );
+    for (const c of cookies) hashes.push(sha256(c)); // session id hashes, also of sessions already gone
+    for (const p of plaintexts.keys()) hashes.push(sha256(p));
+
+    const leaks: string[] = [];
+    const places = { "database (running)": diskWhileRunning, "database (stopped)": diskAfterStop, "server output": output };
+    const scan = (label: string, secret: string, allowed: (r: Seen, i: number) => boolean, inHeaders: (name: string) => boolean) => {
+      for (const form of encodings(secret)) {
+        for (const [where, text] of Object.entries(places)) if (occurrences(text, form)) leaks.push(`${label} in ${where}`);
+        seen.forEach((r, i) => {
+          if (!allowed(r, i) && occurrences(r.body, form)) leaks.push(`${label} in the body of ${r.path} (${r.status})`);
+          for (const [name, value] of r.headers) if (inHeaders(name) && occurrences(value, form)) leaks.push(`${label} in header ${name} of ${r.path}`);
+        });
+      }
+    };
+    for (const [p, createdAt] of plaintexts) {
+      scan(`token ${p.slice(0, 8)}…`, p, (_, i) => i === createdAt, () => true);
+      scan(`random part of ${p.slice(0, 8)}…`, p.slice(4, 34), (_, i) => i === createdAt, () => true);
+    }
+    scan("admin password", PASSWORD, () => false, () => true);
+    scan("admin password (lowercased)", PASSWORD.toLowerCase(), () => false, () => true);
+    for (const c of cookies) scan(`session cookie ${c.slice(0, 6)}…`, c, () => false, (name) => name !== "set-cookie");
+    for (const h of hashes) {
+      for (const r of seen) {
+        if (occurrences(r.body, h) || r.headers.some(([, v]) => occurrences(v, h))) leaks.push(`hash ${h.slice(0, 12)}… in a response to ${r.path}`);
+      }
+    }
+
+    // The create answers really did carry each plaintext once (so the scan above was looking for the right thing).
+    for (const [p, i] of plaintexts) expect(occurrences(seen[i]!.body, p)).toBe(1);
+    recordFigures("secrets", {
+      responsesScanned: seen.length,
+      responseBytes: seen.reduce((n, r) => n + r.body.length, 0),
+      databaseBytes: diskWhileRunning.length + diskAfterStop.length,
+      outputBytes: output.length,
+      plaintexts: plaintexts.size,
+      sessionCookies: cookies.size,
+      hashes: hashes.length,
+      leaks: leaks.length,
+    });
+    expect(leaks).toEqual([]);
+    expect(cookies.size).toBeGreaterThan(3);
+    expect(seen.length).toBeGreaterThan(60);
+  });
+});
