@@ -1,3 +1,4 @@
+import { tokenView } from "@/lib/tokens/schemas";
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Client } from "@libsql/client";
@@ -58,6 +59,9 @@ async function setEnabled(id: number, enabled: boolean): Promise<void> {
 async function authStatus(token: string): Promise<number> {
   return (await bot("/panel/api/server/status", undefined, token)).status;
 }
+
+/** Exactly the allow-listed view fields (never a plaintext or hash). */
+const VIEW_KEYS = Object.keys(tokenView.shape).sort().join(",");
 
 describe("concurrent creates of one name", () => {
   it("50 in parallel: exactly one success, 49 clean duplicate errors, one whole row", async () => {
@@ -205,7 +209,7 @@ describe("create + delete + list in parallel", () => {
         if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) problems.push("list not ordered by id");
         for (const v of views) {
           const keys = Object.keys(v).sort().join(",");
-          if (keys !== "createdAt,enabled,expiresAt,id,name,prefix,scope") problems.push(`view keys ${keys}`);
+          if (keys !== VIEW_KEYS) problems.push(`view keys ${keys}`);
           if (!/^xui_[0-9A-Za-z]{4}$/.test(v.prefix)) problems.push(`view ${v.id} prefix ${JSON.stringify(v.prefix)}`);
           if (!["admin", "monitor", "node-sync"].includes(v.scope)) problems.push(`view ${v.id} scope ${v.scope}`);
           if (typeof v.enabled !== "boolean" || !Number.isInteger(v.createdAt) || !Number.isInteger(v.expiresAt)) {

@@ -92,6 +92,19 @@ describe("secrets never leak", () => {
         await request(base, "/panel/api/setting/apiTokens", { headers: bearer(`${t.token}x`) });
         await request(base, "/panel/api/setting/apiTokens", { method: "TRACE", headers: bearer(t.token) });
       }
+      // Rotation: the new plaintext appears only in the rotate answer; the old one (in grace) nowhere new.
+      const rotated = await request<{ id: number; token: string }>(base, `/panel/api/setting/apiTokens/rotate/${minted[1]!.id}`, {
+        headers: bearer(root.token),
+        body: { graceSeconds: 60 },
+      });
+      expect(rotated.json?.success, rotated.text).toBe(true);
+      plaintexts.set(rotated.json!.obj!.token, seen.length - 1);
+      for (const t of [minted[1]!.token, rotated.json!.obj!.token]) {
+        expect((await request(base, "/panel/api/server/status", { headers: bearer(t) })).status).toBe(200);
+      }
+      // Leak report and audit log: they handle tokens, and must not echo them.
+      await request(base, "/api/credentials/revoke", { body: { credentials: [minted[2]!.token, "xui_unknown"] } });
+      await request(base, "/panel/api/setting/auditLog?limit=200", { headers: bearer(root.token) });
       const [, , , , toDisable, toDelete] = minted;
       await s.send(`/panel/api/setting/apiTokens/setEnabled/${toDisable!.id}`, { body: { enabled: false } });
       await request(base, `/panel/api/setting/apiTokens/delete/${toDelete!.id}`, { method: "POST", headers: bearer(root.token) });

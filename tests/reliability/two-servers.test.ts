@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -6,17 +6,24 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vit
 import { bearer, BrowserSession, request } from "../support/client";
 import { openDirect } from "../support/direct-db";
 import { recordFigures } from "../support/figures";
-import { startPanelServer, type PanelServer } from "../support/server";
+import { ROOT, startPanelServer, type PanelServer } from "../support/server";
 import { ensureSqld, startSqld, type SqldServer } from "../support/sqld";
 
 /**
  * Two production servers on one database, as behind a load balancer: an
  * embedded file in WAL mode shared by two processes, and a real libSQL server
- * (sqld). Whatever happens on A holds on B at once: there is no cache to go stale.
+ * (sqld). A change made on A holds on B within a second (B's token cache polls
+ * the token generation every 250 ms); sessions and logins are not cached at all.
  */
 const ADMIN = { username: "admin", password: "two-servers-password-1" };
 // Two failures per IP + user are enough to show the throttle budget is shared (and spare scrypt time).
-const ENV = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOGIN_MAX_FAILURES: "2" };
+const ENV = {
+  ADMIN_USERNAME: ADMIN.username,
+  ADMIN_PASSWORD: ADMIN.password,
+  LOGIN_MAX_FAILURES: "2",
+  // The races below send many refused bearer tokens from 127.0.0.1; the 20-per-minute throttle has its own test.
+  BEARER_MAX_FAILURES_PER_MINUTE: "100000",
+};
 /** What "at once" may take, at most. */
 const PROPAGATION_LIMIT_MS = 1_000;
 
@@ -48,8 +55,12 @@ async function propagation(ackedAt: number, ask: () => Promise<number>, done: (s
   }
 }
 
+/**
+ * B caches verified tokens and polls the token generation every 250 ms, so it
+ * may answer from its cache for a moment (staleAnswers counts those); what must
+ * hold is that no request sent a second after the acknowledgement succeeds.
+ */
 function expectPropagated(p: Propagation): void {
-  expect(p.staleAnswers).toBe(0);
   expect(p.sentAfterMs).toBeLessThan(PROPAGATION_LIMIT_MS);
 }
 
@@ -111,7 +122,8 @@ describe.each<Backend>(["file", "sqld"])("two servers, one database (%s)", (back
     const direct = openDirect(databaseUrl);
     try {
       expect((await direct.execute("SELECT count(*) AS n FROM admin_users")).rows[0]!.n).toBe(1);
-      expect((await direct.execute("SELECT count(*) AS n FROM __drizzle_migrations")).rows[0]!.n).toBe(1);
+      const journal = JSON.parse(readFileSync(path.join(ROOT, "db", "migrations", "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+      expect((await direct.execute("SELECT count(*) AS n FROM __drizzle_migrations")).rows[0]!.n).toBe(journal.entries.length);
       if (backend === "file") expect((await direct.execute("PRAGMA journal_mode")).rows[0]![0]).toBe("wal");
     } finally {
       direct.close();
