@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,8 @@ const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const signIn = shellBlocks.find((b) => b.includes("/login"))!;
 const botCalls = shellBlocks.find((b) => b.startsWith("TOKEN="))!;
+const lifecycleCalls = shellBlocks.find((b) => b.includes("/rotate/"))!;
+const cliBlock = shellBlocks.find((b) => b.includes("npm run -s panel -- token create"))!;
 
 let server: PanelServer;
 let workdir: string;
@@ -44,12 +46,13 @@ describe("README curl examples", () => {
         .replace('"$PANEL/panel/api/setting/apiTokens/create"', '"$PANEL/panel/api/setting/apiTokens/create" | tee create.json'),
       // "TOKEN=xui_…  # the token from the create answer"
       botCalls.replace(/^TOKEN=xui_….*$/m, `TOKEN=$(sed -E 's/.*"token":"([^"]*)".*/\\1/' create.json)`),
+      lifecycleCalls,
     ]
       .join("\n")
       .replace(/\n(curl)/g, "\necho\n$1");
     const outputs = bash(script).map((l) => JSON.parse(l) as Answer);
-    expect(outputs).toHaveLength(8);
-    const [login, first, list, grafana, disabled, enabled, deleted, status] = outputs;
+    expect(outputs).toHaveLength(14);
+    const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke] = outputs;
     expect(login).toEqual({ success: true, msg: "Logged in successfully" });
     expect(first!.obj).toMatchObject({ id: 1, name: "central-panel-a", scope: "admin", expiresAt: 0 });
     expect(list!.obj.map((v: { name: string }) => v.name)).toEqual(["central-panel-a"]);
@@ -58,5 +61,33 @@ describe("README curl examples", () => {
     expect([disabled, enabled, deleted]).toEqual([{ success: true }, { success: true }, { success: true }]);
     expect(status!.success).toBe(true);
     expect(status!.obj.mem.total).toBeGreaterThan(0);
+
+    // Beyond the peer panel.
+    expect(ci!.obj).toMatchObject({ id: 3, name: "ci-deploy", allowedIps: ["203.0.113.0/24"] });
+    expect(permissions!.obj.endpoints.length).toBeGreaterThan(5);
+    expect(edited!.obj).toMatchObject({ id: 3, name: "ci-deploy-prod", allowedIps: ["203.0.113.0/24", "2001:db8::/32"] });
+    expect(edited!.obj.expiresAt).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+    expect(rotated!.obj).toMatchObject({ id: 3, name: "ci-deploy-prod" });
+    expect(rotated!.obj.token).toMatch(/^xui_/);
+    expect(rotated!.obj.graceUntil).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(audit!.obj.events.map((e: { action: string }) => e.action)).toEqual(["token.rotate", "token.update", "token.create"]);
+    expect(revoke).toEqual({ success: true, msg: "accepted" });
+  });
+
+  it("the command line examples work as printed", () => {
+    expect(cliBlock).toContain("backup panel-backup-$(date +%F).db");
+    // Run from a scratch folder (backup writes there), with npm pointed at the project.
+    const script = cliBlock.replaceAll("npm run -s panel", `npm --prefix "${ROOT}" run -s panel`);
+    const env = { ...process.env, DATABASE_URL: `file:${path.join(workdir, "cli.db")}` };
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", `${script}\necho "TOKEN=$TOKEN"`], { cwd: workdir, encoding: "utf8", env });
+    expect(out).toMatch(/^TOKEN=xui_[0-9A-Za-z]{36}$/m);
+    expect(out).toMatch(/^ID\s+NAME\s+SCOPE/m);
+    expect(out).toContain('Disabled token 2 "grafana".');
+    expect(out).toContain('Enabled token 2 "grafana".');
+    expect(out).toContain('Deleted token 2 "grafana".');
+    const backups = readdirSync(workdir).filter((f) => /^panel-backup-\d{4}-\d\d-\d\d\.db$/.test(f));
+    expect(backups).toHaveLength(1);
+    const list = execFileSync("npm", ["--prefix", ROOT, "run", "-s", "panel", "--", "token", "list", "--json"], { cwd: workdir, encoding: "utf8", env });
+    expect((JSON.parse(list) as { name: string }[]).map((t) => t.name)).toEqual(["central-panel-a"]);
   });
 });
