@@ -1,10 +1,11 @@
 // The processes a benchmark needs: the production build, panel servers, the
 // plain node:http comparison server and sqld; plus their memory readings.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildState } from "../scripts/build-state.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BENCH_TMP = path.join(ROOT, "bench", "tmp");
@@ -32,26 +33,12 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// What the production bundle is built from (as scripts/start.mjs sees it): a
-// bench against a build older than the code would measure the wrong thing.
-const BUILD_SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json"];
-
-function newestMtime(target) {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
 /** Runs `next build` when there is no production build or the sources are newer than it. */
 export function ensureBuild(log) {
-  const buildId = path.join(ROOT, ".next", "BUILD_ID");
-  const missing = !existsSync(buildId);
-  const stale = !missing && BUILD_SOURCES.some((s) => newestMtime(path.join(ROOT, s)) > statSync(buildId).mtimeMs);
-  if (!missing && !stale) return false;
-  log(`building the production bundle (${missing ? "no build yet" : "sources newer than the build"})…`);
+  // A bench against a build older than the code would measure the wrong thing.
+  const state = buildState(ROOT);
+  if (state === "fresh") return false;
+  log(`building the production bundle (${state === "missing" ? "no build yet" : "sources newer than the build"})…`);
   const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],

@@ -91,7 +91,7 @@ test("the Audit log tab lists changes with their actor and filters by action and
   await expect(page).toHaveURL(/\?tab=audit$/);
   const panel = page.getByRole("tabpanel", { name: "Audit log" });
   await expect(panel.getByRole("row").filter({ hasText: name }).filter({ hasText: "Created token" })).toHaveCount(1);
-  await expect(panel.getByRole("row").filter({ hasText: name }).filter({ hasText: "Disabled token" })).toContainText("admin admin");
+  await expect(panel.getByRole("row").filter({ hasText: name }).filter({ hasText: "Disabled token" })).toContainText("admin (signed in)");
   await panel.getByLabel("Action").selectOption("token.disable");
   await expect(panel.locator("tbody").getByRole("row").filter({ hasText: "Created token" })).toHaveCount(0);
   await panel.getByLabel("Action").selectOption("");

@@ -5,6 +5,8 @@ import type { TokenView } from "@/lib/tokens/schemas";
 import { useCreateToken, useDeleteToken, useRotateToken, useTokens, useUpdateToken } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { SectionCard } from "@/components/ui/section-card";
+import { LoadError, LoadingRows } from "@/components/ui/load-states";
 import { useToast } from "@/components/ui/toast";
 import { useSession } from "@/components/session-provider";
 import { CreateTokenForm } from "./create-token-form";
@@ -40,41 +42,26 @@ export function ApiTokensSection() {
   };
 
   return (
-    <section
-      aria-labelledby="api-tokens-heading"
-      className="rounded-2xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
-    >
-      <div className="flex flex-col gap-3 border-b border-zinc-200 p-5 sm:flex-row sm:items-start sm:justify-between dark:border-zinc-800">
-        <div>
-          <h2 id="api-tokens-heading" className="text-lg font-semibold tracking-tight">
-            API tokens
-          </h2>
-          <p className="mt-1 max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">
-            Bots and other panels call <code className="font-mono text-[0.8125rem]">/panel/api/*</code> with{" "}
-            <code className="font-mono text-[0.8125rem]">Authorization: Bearer &lt;token&gt;</code>. Switch a token off to pause
-            it, delete it to revoke it for good.
-          </p>
-        </div>
-        <Button ref={newTokenButton} variant="primary" onClick={openCreate} className="self-start">
+    <SectionCard
+      headingId="api-tokens-heading"
+      title="API tokens"
+      description={
+        <>
+          Bots and other panels call <code className="font-mono text-[0.8125rem]">/panel/api/*</code> with{" "}
+          <code className="font-mono text-[0.8125rem]">Authorization: Bearer &lt;token&gt;</code>. Switch a token off to pause
+          it, delete it to revoke it for good.
+        </>
+      }
+      actions={
+        <Button ref={newTokenButton} variant="primary" onClick={openCreate} className="self-start md:self-center">
           <span aria-hidden="true">+</span> New token
         </Button>
-      </div>
-
+      }
+    >
       {tokens.isPending ? (
-        <div aria-busy="true" aria-label="Loading tokens" className="space-y-3 p-5">
-          {[0, 1, 2].map((i) => (
-            <div key={i} className="h-10 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-800" />
-          ))}
-        </div>
+        <LoadingRows label="Loading tokens" />
       ) : tokens.isError ? (
-        <div role="alert" className="flex flex-col items-start gap-3 p-5 text-sm">
-          <p className="text-red-800 dark:text-red-300">
-            <strong className="font-semibold">Could not load the tokens.</strong> {tokens.error.message}
-          </p>
-          <Button size="sm" onClick={() => tokens.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError what="the tokens" reason={tokens.error.message} onRetry={() => tokens.refetch()} />
       ) : tokens.data.length === 0 ? (
         <div className="flex flex-col items-center px-5 py-12 text-center">
           <div
@@ -171,6 +158,6 @@ export function ApiTokensSection() {
           )
         }
       />
-    </section>
+    </SectionCard>
   );
 }

@@ -6,6 +6,9 @@ import type { AuditEventView } from "@/lib/audit/query";
 import { formatDateTime } from "@/lib/client/format";
 import { useAuditLog, useTokens, type AuditFilters } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
+import { SectionCard } from "@/components/ui/section-card";
+import { LoadError, LoadingRows } from "@/components/ui/load-states";
+import { TableHead } from "@/components/ui/table-head";
 
 const ACTION_LABELS: Record<AuditAction, string> = {
   "login.success": "Signed in",
@@ -25,15 +28,14 @@ const ACTION_LABELS: Record<AuditAction, string> = {
 
 const SELECT =
   "block w-full rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
-const HEAD = "px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
 const CELL = "block px-4 py-0.5 md:table-cell md:py-2.5 md:align-top";
 
 function actorLabel(e: AuditEventView): string {
   switch (e.actor.type) {
     case "session":
-      return `admin ${e.actor.name}`;
+      return `${e.actor.name} (signed in)`;
     case "token":
-      return `token ${e.actor.name}`;
+      return `token “${e.actor.name}”`;
     case "system":
       return e.actor.name || "system";
     case "anonymous":
@@ -64,20 +66,11 @@ export function AuditLogSection() {
   const events = log.data?.pages.flatMap((p) => p.events) ?? [];
 
   return (
-    <section
-      aria-labelledby="audit-heading"
-      className="rounded-2xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
-    >
-      <div className="flex flex-col gap-4 border-b border-zinc-200 p-5 md:flex-row md:items-end md:justify-between dark:border-zinc-800">
-        <div>
-          <h2 id="audit-heading" className="text-lg font-semibold tracking-tight">
-            Audit log
-          </h2>
-          <p className="mt-1 max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">
-            Sign-ins, credential changes and every change to a token, with who made it and from where. Rejected bearer
-            tokens and scope denials are counted per address and minute.
-          </p>
-        </div>
+    <SectionCard
+      headingId="audit-heading"
+      title="Audit log"
+      description="Sign-ins, credential changes and every change to a token, with who made it and from where. Rejected bearer tokens and scope denials are counted per address and minute."
+      actions={
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 md:w-[28rem]">
           <div className="space-y-1">
             <label htmlFor={ids.action} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
@@ -116,23 +109,12 @@ export function AuditLogSection() {
             </select>
           </div>
         </div>
-      </div>
-
+      }
+    >
       {log.isPending ? (
-        <div aria-busy="true" aria-label="Loading the audit log" className="space-y-3 p-5">
-          {[0, 1, 2, 3].map((i) => (
-            <div key={i} className="h-8 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-800" />
-          ))}
-        </div>
+        <LoadingRows label="Loading the audit log" rows={4} />
       ) : log.isError ? (
-        <div role="alert" className="flex flex-col items-start gap-3 p-5 text-sm">
-          <p className="text-red-800 dark:text-red-300">
-            <strong className="font-semibold">Could not load the audit log.</strong> {log.error.message}
-          </p>
-          <Button size="sm" onClick={() => log.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError what="the audit log" reason={log.error.message} onRetry={() => log.refetch()} />
       ) : events.length === 0 ? (
         <p className="px-5 py-12 text-center text-sm text-zinc-600 dark:text-zinc-400">
           {filters.action || filters.tokenId !== undefined ? "No events match these filters." : "Nothing has happened yet."}
@@ -141,28 +123,7 @@ export function AuditLogSection() {
         <>
           <table className="block w-full text-sm md:table">
             <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="hidden bg-zinc-50 md:table-header-group dark:bg-zinc-900/60">
-              <tr>
-                <th scope="col" className={HEAD}>
-                  Time
-                </th>
-                <th scope="col" className={HEAD}>
-                  Action
-                </th>
-                <th scope="col" className={HEAD}>
-                  Target
-                </th>
-                <th scope="col" className={HEAD}>
-                  Actor
-                </th>
-                <th scope="col" className={HEAD}>
-                  IP
-                </th>
-                <th scope="col" className={HEAD}>
-                  Outcome
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Time", "Action", "Target", "Actor", "IP", "Outcome"]} />
             <tbody className="block md:table-row-group">
               {events.map((e) => (
                 <tr key={e.id} role="row" className="block border-b border-zinc-200 py-2 last:border-b-0 md:table-row md:py-0 dark:border-zinc-800">
@@ -198,6 +159,6 @@ export function AuditLogSection() {
           )}
         </>
       )}
-    </section>
+    </SectionCard>
   );
 }

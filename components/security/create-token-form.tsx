@@ -2,11 +2,13 @@
 
 import { useId, useState, type FormEvent } from "react";
 import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/api-tokens";
-import { formatDate } from "@/lib/client/format";
+import { endOfDay, formatDate, isoDay } from "@/lib/client/format";
 import type { CreateTokenVariables } from "@/lib/client/token-queries";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
 import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/schemas";
 import { Button } from "@/components/ui/button";
+import { ErrorNote } from "@/components/ui/error-note";
+import { inputClass } from "@/components/ui/styles";
 
 const DAY_MS = 86_400_000;
 const EXPIRY_CHOICES = [
@@ -24,22 +26,6 @@ export interface CreateTokenFormProps {
   pending: boolean;
   /** The server's answer when it refused: shown under the field it is about. */
   serverError?: string;
-}
-
-const INPUT =
-  "block w-full rounded-lg border bg-white px-3 py-2 text-sm shadow-sm outline-none transition focus:ring-2 dark:bg-zinc-950";
-const INPUT_OK = "border-zinc-300 focus:border-indigo-500 focus:ring-indigo-500/30 dark:border-zinc-700";
-const INPUT_BAD = "border-red-500 focus:border-red-500 focus:ring-red-500/30";
-
-/** Local end of the chosen day, so "expires on Dec 1" covers all of Dec 1. */
-function endOfDay(date: string): number {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(y!, m! - 1, d!, 23, 59, 59, 999).getTime();
-}
-
-function isoDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 /** Presentational: the dialog that owns the mutation decides what happens on submit. */
@@ -76,9 +62,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
   return (
     <form onSubmit={submit} noValidate aria-describedby={formError ? ids.form : undefined} className="space-y-5">
       {formError && (
-        <p id={ids.form} role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-200">
-          {formError}
-        </p>
+        <ErrorNote id={ids.form}>{formError}</ErrorNote>
       )}
 
       <div className="space-y-1.5">
@@ -102,7 +86,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
           placeholder="e.g. central-panel-a"
           aria-invalid={nameError ? true : undefined}
           aria-describedby={`${ids.nameHelp}${nameError ? ` ${ids.nameError}` : ""}`}
-          className={`${INPUT} ${nameError ? INPUT_BAD : INPUT_OK}`}
+          className={inputClass(Boolean(nameError))}
         />
         {nameError && (
           <p id={ids.nameError} className="text-sm text-red-700 dark:text-red-400">
@@ -120,7 +104,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
           value={scope}
           onChange={(e) => setScope(e.target.value as TokenScope)}
           aria-describedby={ids.scopeHelp}
-          className={`${INPUT} ${INPUT_OK}`}
+          className={inputClass()}
         >
           {TOKEN_SCOPES.map((s) => (
             <option key={s} value={s}>
@@ -143,7 +127,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
             id={ids.expiry}
             value={expiry}
             onChange={(e) => setExpiry(e.target.value as ExpiryChoice)}
-            className={`${INPUT} ${INPUT_OK}`}
+            className={inputClass()}
           >
             {EXPIRY_CHOICES.map((c) => (
               <option key={c.value} value={c.value}>
@@ -165,7 +149,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
               onChange={(e) => setDate(e.target.value)}
               aria-invalid={dateError ? true : undefined}
               aria-describedby={dateError ? ids.dateError : undefined}
-              className={`${INPUT} ${dateError ? INPUT_BAD : INPUT_OK}`}
+              className={inputClass(Boolean(dateError))}
             />
             {dateError && (
               <p id={ids.dateError} className="text-sm text-red-700 dark:text-red-400">

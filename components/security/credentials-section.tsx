@@ -3,11 +3,11 @@
 import { useId, useState, type FormEvent } from "react";
 import { useUpdateCredentials } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
+import { ErrorNote } from "@/components/ui/error-note";
+import { inputClass } from "@/components/ui/styles";
 import { useSession } from "@/components/session-provider";
 
 const MIN_PASSWORD = 8;
-const INPUT =
-  "block w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm shadow-sm outline-none transition focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
 
 function Field(props: {
   id: string;
@@ -36,7 +36,7 @@ function Field(props: {
         spellCheck={false}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy}
-        className={INPUT}
+        className={inputClass(Boolean(props.error))}
       />
       {props.hint && (
         <p id={hintId} className="text-xs text-zinc-500 dark:text-zinc-400">
@@ -99,14 +99,7 @@ export function CredentialsSection() {
         Changing them signs this admin out everywhere, including here. API tokens keep working.
       </p>
       <form onSubmit={submit} noValidate className="mt-5 grid max-w-2xl gap-4 sm:grid-cols-2">
-        {update.isError && (
-          <p
-            role="alert"
-            className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 sm:col-span-2 dark:bg-red-950/60 dark:text-red-200"
-          >
-            {update.error.message}
-          </p>
-        )}
+        {update.isError && <ErrorNote className="sm:col-span-2">{update.error.message}</ErrorNote>}
         <Field id={id("new-username")} label="Username" autoComplete="username" defaultValue={username} />
         <Field id={id("current-password")} label="Current password" type="password" autoComplete="current-password" />
         <Field

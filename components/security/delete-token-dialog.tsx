@@ -3,6 +3,7 @@
 import type { TokenView } from "@/lib/tokens/schemas";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { ErrorNote } from "@/components/ui/error-note";
 
 export interface DeleteTokenDialogProps {
   token: TokenView | null;
@@ -22,11 +23,7 @@ export function DeleteTokenDialog({ token, pending, error, onConfirm, onCancel }
       description="Bots and scripts using this token stop working immediately. This cannot be undone; to pause a token instead, switch it off."
     >
       <div className="space-y-4">
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-200">
-            {error}
-          </p>
-        )}
+        {error && <ErrorNote>{error}</ErrorNote>}
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
           <Button onClick={onCancel} disabled={pending} data-autofocus>
             Cancel

@@ -2,15 +2,15 @@
 
 import { useId, useState, type FormEvent } from "react";
 import type { TokenView } from "@/lib/tokens/schemas";
-import { formatDateTime, relativeTime } from "@/lib/client/format";
+import { endOfDay, formatDateTime, isoDay, relativeTime } from "@/lib/client/format";
 import type { UpdateTokenVariables } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { ErrorNote } from "@/components/ui/error-note";
+import { inputClass } from "@/components/ui/styles";
 import { ExpiryLabel } from "./expiry-label";
 import { ScopePermissions } from "./scope-permissions";
 
-const INPUT =
-  "block w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm shadow-sm outline-none transition focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
 const DAY_MS = 86_400_000;
 
 const GRACE_CHOICES = [
@@ -30,11 +30,6 @@ export interface TokenDetailsDialogProps {
   onRotate(graceSeconds: number): void;
   rotating: boolean;
   rotateError?: string;
-}
-
-function isoDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 /**
@@ -59,8 +54,7 @@ function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const date = String(data.get("expiry") ?? "");
-    const [y, m, d] = date.split("-").map(Number);
-    const expiresAt = neverExpires || !date ? 0 : new Date(y!, m! - 1, d!, 23, 59, 59, 999).getTime();
+    const expiresAt = neverExpires || !date ? 0 : endOfDay(date);
     const allowedIps = String(data.get("ips") ?? "")
       .split(/[\s,]+/)
       .filter(Boolean);
@@ -120,16 +114,14 @@ function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate
           Edit
         </h3>
         {saveError && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-200">
-            {saveError}
-          </p>
+          <ErrorNote>{saveError}</ErrorNote>
         )}
         <div className="grid gap-4 sm:grid-cols-2">
           <div className="space-y-1.5">
             <label htmlFor={ids.name} className="text-sm font-medium">
               Token name
             </label>
-            <input id={ids.name} name="name" defaultValue={token.name} required className={INPUT} autoComplete="off" />
+            <input id={ids.name} name="name" defaultValue={token.name} required className={inputClass()} autoComplete="off" />
           </div>
           <div className="space-y-1.5">
             <label htmlFor={ids.expiry} className="text-sm font-medium">
@@ -142,7 +134,7 @@ function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate
               disabled={neverExpires}
               defaultValue={token.expiresAt ? isoDay(token.expiresAt) : isoDay(now + 30 * DAY_MS)}
               min={isoDay(now + DAY_MS)}
-              className={`${INPUT} disabled:opacity-50`}
+              className={inputClass()}
             />
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" checked={neverExpires} onChange={(e) => setNeverExpires(e.target.checked)} />
@@ -161,7 +153,7 @@ function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate
             defaultValue={token.allowedIps.join("\n")}
             aria-describedby={ids.ipsHelp}
             placeholder={"203.0.113.0/24\n2001:db8::/32"}
-            className={`${INPUT} font-mono`}
+            className={`${inputClass()} font-mono`}
             spellCheck={false}
           />
           <p id={ids.ipsHelp} className="text-xs text-zinc-500 dark:text-zinc-400">
@@ -183,16 +175,14 @@ function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate
           over, during which the current secret keeps working.
         </p>
         {rotateError && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-200">
-            {rotateError}
-          </p>
+          <ErrorNote>{rotateError}</ErrorNote>
         )}
         <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
           <div className="flex-1 space-y-1.5">
             <label htmlFor={ids.grace} className="text-sm font-medium">
               Grace period
             </label>
-            <select id={ids.grace} value={grace} onChange={(e) => setGrace(Number(e.target.value))} className={INPUT}>
+            <select id={ids.grace} value={grace} onChange={(e) => setGrace(Number(e.target.value))} className={inputClass()}>
               {GRACE_CHOICES.map((c) => (
                 <option key={c.seconds} value={c.seconds}>
                   {c.label}

@@ -3,10 +3,10 @@
 import { useEffect, useMemo, useState } from "react";
 import type { TokenView } from "@/lib/tokens/schemas";
 import { Button } from "@/components/ui/button";
+import { TableHead } from "@/components/ui/table-head";
 import { TokenRow } from "./token-row";
 
 const PAGE_SIZE = 20;
-const HEAD = "px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400";
 
 export interface TokenTableProps {
   tokens: TokenView[];
@@ -61,31 +61,7 @@ export function TokenTable({ tokens, csrfToken, onManage, onDelete }: TokenTable
       )}
       <table className="block w-full text-sm md:table">
         <caption className="sr-only">API tokens</caption>
-        <thead className="hidden bg-zinc-50 md:table-header-group dark:bg-zinc-900/60">
-          <tr>
-            <th scope="col" className={HEAD}>
-              Name
-            </th>
-            <th scope="col" className={HEAD}>
-              Scope
-            </th>
-            <th scope="col" className={HEAD}>
-              Created
-            </th>
-            <th scope="col" className={HEAD}>
-              Expires
-            </th>
-            <th scope="col" className={HEAD}>
-              Last used
-            </th>
-            <th scope="col" className={HEAD}>
-              Enabled
-            </th>
-            <th scope="col" className={HEAD}>
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Scope", "Created", "Expires", "Last used", "Enabled", ""]} />
         <tbody className="block md:table-row-group">
           {rows.map((token) => (
             <TokenRow key={token.id} token={token} now={now} csrfToken={csrfToken} onManage={onManage} onDelete={onDelete} />

@@ -34,3 +34,15 @@ export function relativeTime(ms: number, now = Date.now()): string {
   if (abs < 30 * DAY_MS) return rtf.format(Math.round(diff / DAY_MS), "day");
   return formatDate(ms);
 }
+
+/** `YYYY-MM-DD` in local time, for `<input type="date">`. */
+export function isoDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** The last millisecond of a local `YYYY-MM-DD`, so "expires on Dec 1" covers all of Dec 1. */
+export function endOfDay(date: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(y!, m! - 1, d!, 23, 59, 59, 999).getTime();
+}
