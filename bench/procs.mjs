@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildState } from "../scripts/build-state.mjs";
+import { serverNodeFlags } from "../scripts/node-flags.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BENCH_TMP = path.join(ROOT, "bench", "tmp");
@@ -104,7 +105,8 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
  */
 export async function startPanel(label, { databaseUrl, admin }) {
   const port = await freePort();
-  const nodeArgs = [];
+  // As `npm start` runs it (scripts/node-flags.mjs): the benchmark measures the panel as it ships.
+  const nodeArgs = serverNodeFlags();
   if (process.env.BENCH_CPU_PROF === "1") {
     const dir = path.join(BENCH_TMP, "profiles", label);
     mkdirSync(dir, { recursive: true });

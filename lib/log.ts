@@ -40,22 +40,53 @@ const SECRET_KEYS = [
   "sessionHash",
 ];
 
-/** Those keys at the top level, one level down, and under `headers` at either level. */
-export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const k = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`;
-  return [k.slice(k.startsWith(".") ? 1 : 0), `*${k}`, `headers${k}`, `*.headers${k}`];
-});
+/**
+ * Where a careless caller could put a credential: the top level and the usual
+ * containers. Static paths only: pino's wildcard paths (`*.x`) walk every
+ * object on every line and cost a measurable share of a request (bench/).
+ */
+const CONTAINERS = ["", "headers", "req", "req.headers", "request", "request.headers", "res.headers", "response.headers", "body", "query", "params", "actor", "error", "detail"];
+export const REDACT_PATHS = CONTAINERS.flatMap((container) =>
+  SECRET_KEYS.map((key) => {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`;
+    return container ? `${container}${k}` : k.replace(/^\./, "");
+  }),
+);
 
 export const REDACTED = "[redacted]";
 
-/** A logger with the panel's settings; tests pass their own destination. */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+/**
+ * stdout (request lines) is written asynchronously: a blocking write per
+ * request was a tenth of a request's CPU time (bench/). Lines queue in order
+ * (several are written together under load) and flushLogs() writes what is
+ * left at shutdown; a `kill -9` can lose the last few request lines, never a
+ * change (those are in the database and its audit log). stderr (warnings,
+ * errors) stays synchronous, so a line explaining a crash is out before the
+ * process dies.
+ */
+const stdout = pino.destination({ dest: 1, sync: false });
+
+/** Writes out queued log lines; the server calls it before exiting. */
+export function flushLogs(): void {
+  try {
+    stdout.flushSync();
+  } catch {
+    // nothing queued, or stdout already closed
+  }
+}
+
+/**
+ * A logger with the panel's settings; tests pass their own destination.
+ * `redact: false` is for the request log only, whose lines are built from
+ * named fields alone (lib/api/access-log.ts): checking ~200 redact paths on
+ * every request line cost more than writing it.
+ */
+export function createLogger(level: LogLevel, destination?: DestinationStream, options: { redact?: boolean } = {}): Logger {
   const stream =
     destination ??
     pino.multistream(
       [
-        // Synchronous writes: a line is out before the process can die, and in order.
-        { level: "trace", stream: pino.destination({ dest: 1, sync: true }) },
+        { level: "trace", stream: stdout },
         { level: "warn", stream: pino.destination({ dest: 2, sync: true }) },
       ],
       { dedupe: true },
@@ -66,7 +97,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       timestamp: pino.stdTimeFunctions.isoTime,
       // "level":"info" rather than 30: readable without pino's tooling.
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      ...(options.redact === false ? {} : { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
     },
     stream,
   );
@@ -74,14 +105,23 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 
 interface LogGlobal {
   logger?: Logger;
+  requestLogger?: Logger;
 }
 // Next bundles route handlers and instrumentation separately; one logger per process.
 const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.log")] ??= {});
 
+// An invalid LOG_LEVEL has already stopped the server (lib/config.ts); elsewhere fall back.
+const configuredLevel = () => logLevelSetting.safeParse(process.env.LOG_LEVEL).data ?? "info";
+
 export function logger(): Logger {
-  // An invalid LOG_LEVEL has already stopped the server (lib/config.ts); elsewhere fall back.
-  store.logger ??= createLogger(logLevelSetting.safeParse(process.env.LOG_LEVEL).data ?? "info");
+  store.logger ??= createLogger(configuredLevel());
   return store.logger;
+}
+
+/** The one-line-per-request logger (same streams, no redact pass: see createLogger). */
+export function requestLogger(): Logger {
+  store.requestLogger ??= createLogger(configuredLevel(), undefined, { redact: false });
+  return store.requestLogger;
 }
 
 export function logInfo(msg: string, fields: Record<string, unknown> = {}): void {

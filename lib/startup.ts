@@ -2,7 +2,7 @@ import { initDatabase } from "@/db";
 import { flushAggregated, setAuditRetention } from "@/lib/audit/aggregate";
 import { serverConfig } from "@/lib/config";
 import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
-import { logInfo, logWarn } from "@/lib/log";
+import { flushLogs, logInfo, logWarn } from "@/lib/log";
 
 interface StartupState {
   done?: Promise<void>;
@@ -26,7 +26,10 @@ export function startPanel(): Promise<void> {
 async function start(): Promise<void> {
   const { db } = await initDatabase();
   setAuditRetention(db, serverConfig().auditRetention);
-  state.shutdown = () => flushAggregated(db);
+  state.shutdown = async () => {
+    await flushAggregated(db);
+    flushLogs();
+  };
   const username = process.env.ADMIN_USERNAME?.trim();
   const password = process.env.ADMIN_PASSWORD;
   if (Boolean(username) !== Boolean(password)) {

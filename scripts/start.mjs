@@ -1,9 +1,10 @@
 // `npm start`: build if there is no production build (or the sources are newer
 // than it), then serve. One command from a fresh clone to a running panel.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildState } from "./build-state.mjs";
+import { serverNodeFlags } from "./node-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -17,4 +18,10 @@ if (buildState(root) !== "fresh") {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-await import("./server.mjs");
+// The server in a process of its own, with the panel's Node flags (scripts/node-flags.mjs).
+const server = spawn(process.execPath, [...serverNodeFlags(), path.join(root, "scripts", "server.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "@/lib/auth/request-auth";
 import type { Logger } from "pino";
-import { logger } from "@/lib/log";
+import { requestLogger } from "@/lib/log";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 /**
@@ -48,7 +48,7 @@ export function startRequestLog(request: Request, route: string): RequestLogEntr
  * Every field is named here: the request, its headers and its body are never
  * handed to the logger, so credentials cannot reach the log.
  */
-export function finishRequestLog(entry: RequestLogEntry, response: Response, log: Logger = logger()): Response {
+export function finishRequestLog(entry: RequestLogEntry, response: Response, log: Logger = requestLogger()): Response {
   let out = response;
   try {
     out.headers.set(REQUEST_ID_HEADER, entry.requestId);

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { gt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { logError } from "@/lib/log";
@@ -15,6 +15,12 @@ import { logError } from "@/lib/log";
  * reload finishes the verifier asks the database as it would without it.
  */
 const RELOAD_DEBOUNCE_MS = 1_000;
+/**
+ * Rows read per statement. The embedded driver runs a statement synchronously,
+ * so one 100,000-row read would stall every request for its whole duration;
+ * in slices (with a yield between them) requests keep flowing meanwhile.
+ */
+const SLICE = 5_000;
 
 export interface KnownHashes {
   /** Sorted prefixes, or null while none is loaded. */
@@ -61,20 +67,30 @@ export function refreshKnownHashes(db: Db, known: KnownHashes, epoch: number, cu
   known.lastLoad = now;
   known.loading = (async () => {
     try {
-      const rows = await db
-        .select({ p: sql<string>`substr(${apiTokens.tokenHash}, 1, 16)`, q: sql<string | null>`substr(${apiTokens.previousTokenHash}, 1, 16)` })
-        .from(apiTokens);
-      const prefixes = new BigUint64Array(rows.length * 2);
-      let n = 0;
-      for (const row of rows) {
-        prefixes[n++] = BigInt(`0x${row.p}`);
-        if (row.q) prefixes[n++] = BigInt(`0x${row.q}`);
+      const collected: bigint[] = [];
+      for (let after = 0; ; ) {
+        const rows = await db
+          .select({
+            id: apiTokens.id,
+            p: sql<string>`substr(${apiTokens.tokenHash}, 1, 16)`,
+            q: sql<string | null>`substr(${apiTokens.previousTokenHash}, 1, 16)`,
+          })
+          .from(apiTokens)
+          .where(gt(apiTokens.id, after))
+          .orderBy(apiTokens.id)
+          .limit(SLICE);
+        for (const row of rows) {
+          collected.push(BigInt(`0x${row.p}`));
+          if (row.q) collected.push(BigInt(`0x${row.q}`));
+        }
+        // A change landed meanwhile: this load would be incomplete; the next verify starts another.
+        if (currentEpoch() !== epoch) return;
+        if (rows.length < SLICE) break;
+        after = rows[rows.length - 1]!.id;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const sorted = prefixes.slice(0, n).sort();
-      if (currentEpoch() === epoch) {
-        known.prefixes = sorted;
-        known.epoch = epoch;
-      }
+      known.prefixes = BigUint64Array.from(collected).sort();
+      known.epoch = epoch;
     } catch (error) {
       logError("could not load the token hash set", error);
     } finally {

@@ -6,6 +6,8 @@ import path from "node:path";
 import { ensureSqld, startSqld } from "./sqld";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
+/** Must match scripts/node-flags.mjs (tests/unit/start.test.ts checks that they agree). */
+export const SERVER_NODE_FLAGS = ["--max-old-space-size=256"];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,7 +53,9 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
   // server of its own instead of a file, its data kept in dataDir like the file would be.
   const sqld = !options.databaseUrl && testBackend() === "sqld" ? await startSqld(sqldBinary(), dataDir) : undefined;
   const databaseUrl = options.databaseUrl ?? sqld?.url ?? `file:${path.join(dataDir, "panel.db")}`;
-  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "server.mjs")], {
+  // The flags `npm start` gives the server (a V8 heap limit), unless the test sets NODE_OPTIONS.
+  const nodeFlags = /--max-old-space-size/.test(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "") ? [] : SERVER_NODE_FLAGS;
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "scripts", "server.mjs")], {
     cwd: ROOT,
     env: {
       ...process.env,
