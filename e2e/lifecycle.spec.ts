@@ -56,7 +56,8 @@ test("edit: an IP allowlist is validated, saved and shown; the token is refused 
   await expect(details.getByRole("alert")).toHaveText('allowedIps: "10.0.0.0/33" is not an IPv4/IPv6 address or CIDR range');
   await details.getByLabel("Allowed IP addresses").fill("203.0.113.0/24\n2001:db8::/32");
   await details.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  // The toast renders inside the open modal: elsewhere it would sit under the backdrop, inert and unannounced.
+  await expect(details.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
   await details.getByRole("button", { name: "Close" }).click();
   await expect(rowOf(page, name)).toContainText("2 IP ranges only");
   // The browser and the test talk to the server from 127.0.0.1, which is not allowed.

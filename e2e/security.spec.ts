@@ -102,6 +102,10 @@ test("a duplicate name shows the server's message under the Name field", async (
   await dialog.getByRole("button", { name: "Create", exact: true }).click();
   await expect(dialog.getByText("a token with that name already exists")).toBeVisible();
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+  // The page behind a modal is hidden from assistive technology, so look after closing it.
+  await expect(page.getByRole("button", { name: "New token" })).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
   await expect(rowOf(page, name)).toHaveCount(1);
 });
 

@@ -1,6 +1,9 @@
 "use client";
 
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { createPortal } from "react-dom";
+import { pushModal } from "./modal-stack";
+import { useIsClient } from "./use-is-client";
 
 export interface DialogProps {
   open: boolean;
@@ -20,10 +23,27 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
- * A modal on the native <dialog>: the page behind is inert, Escape and the
- * backdrop request a close, Tab cycles inside, and focus returns to whatever
- * opened it. Children are unmounted while closed, so nothing a dialog showed
- * (a token plaintext) lingers in the DOM.
+ * While a modal is open, everything else on the page is hidden from the
+ * accessibility tree (as Radix and Headless UI do), so assistive technology —
+ * and role-based queries — see only the dialog, not the row buttons behind it.
+ */
+function hideEverythingBut(dialog: HTMLElement): () => void {
+  const hidden: Element[] = [];
+  for (const el of Array.from(document.body.children)) {
+    if (el === dialog || el.contains(dialog) || el.tagName === "SCRIPT") continue;
+    if (el.getAttribute("aria-hidden") === "true") continue;
+    el.setAttribute("aria-hidden", "true");
+    hidden.push(el);
+  }
+  return () => hidden.forEach((el) => el.removeAttribute("aria-hidden"));
+}
+
+/**
+ * A modal on the native <dialog>, rendered at the end of <body>: the page
+ * behind is inert and hidden from assistive technology, Escape and the backdrop
+ * request a close, Tab cycles inside, and focus returns to whatever opened it.
+ * Children are unmounted while closed, so nothing a dialog showed (a token
+ * plaintext) lingers in the DOM.
  */
 export function Dialog({
   open,
@@ -38,6 +58,7 @@ export function Dialog({
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
+  const isClient = useIsClient();
 
   useEffect(() => {
     const dialog = ref.current;
@@ -45,15 +66,19 @@ export function Dialog({
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const fallback = returnFocus?.current;
     if (!dialog.open) dialog.showModal();
+    const unhide = hideEverythingBut(dialog);
+    const unregister = pushModal(dialog);
     // Focus the first field or button rather than the dialog box itself.
     const preferred = dialog.querySelector<HTMLElement>("[data-autofocus]") ?? dialog.querySelector<HTMLElement>(FOCUSABLE);
     preferred?.focus();
     return () => {
+      unregister();
+      unhide();
       if (dialog.open) dialog.close();
       if (opener?.isConnected && opener !== document.body) opener.focus();
       else fallback?.focus();
     };
-  }, [open, returnFocus]);
+  }, [open, returnFocus, isClient]);
 
   function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
     if (event.key !== "Tab") return;
@@ -70,7 +95,8 @@ export function Dialog({
     }
   }
 
-  return (
+  if (!isClient) return null;
+  return createPortal(
     <dialog
       ref={ref}
       role={role === "alertdialog" ? role : undefined}
@@ -102,6 +128,7 @@ export function Dialog({
           <div className="mt-5">{children}</div>
         </div>
       )}
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }
