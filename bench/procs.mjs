@@ -1,7 +1,7 @@
 // The processes a benchmark needs: the production build, panel servers, the
 // plain node:http comparison server and sqld; plus their memory readings.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,11 +50,19 @@ export function ensureBuild(log) {
 }
 
 /** Spawns a long-running child, keeps its output, and waits until `ready()` answers true. */
-async function startChild(label, command, args, { env, ready, timeoutMs = 60_000 }) {
+/**
+ * `stdoutFile`: the child's stdout goes straight to that file, as a server's
+ * log goes to a file or the journal in production. Piped, every request line
+ * of a panel would wake this process — the load generator — and cost it CPU
+ * during the runs that log (bearer, floods) but not during the baseline's.
+ */
+async function startChild(label, command, args, { env, ready, timeoutMs = 60_000, stdoutFile }) {
   let output = "";
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const stdoutFd = stdoutFile ? openSync(stdoutFile, "a") : null;
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", stdoutFd ?? "pipe", "pipe"] });
+  if (stdoutFd !== null) closeSync(stdoutFd);
   children.add(child);
-  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   let stopping = false;
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -91,6 +99,8 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
         await exited;
         clearTimeout(timer);
       }
+      // A full run writes a few hundred MB of request lines; nothing reads them afterwards.
+      if (stdoutFile) rmSync(stdoutFile, { force: true });
     },
     signal: (name) => child.kill(name),
     alive: () => child.exitCode === null && child.signalCode === null,
@@ -115,7 +125,10 @@ export async function startPanel(label, { databaseUrl, admin }) {
   const countQueries = process.env.BENCH_COUNT_QUERIES === "1";
   if (countQueries) nodeArgs.push("--import", path.join(ROOT, "bench", "query-probe.mjs"));
   const baseUrl = `http://127.0.0.1:${port}`;
+  const logDir = path.join(BENCH_TMP, "logs");
+  mkdirSync(logDir, { recursive: true });
   const server = await startChild(`panel ${label}`, process.execPath, [...nodeArgs, path.join(ROOT, "bench", "serve.mjs")], {
+    stdoutFile: path.join(logDir, `${label.replace(/[^\w.-]+/g, "_")}-${port}.log`),
     env: {
       ...process.env,
       NODE_ENV: "production",

@@ -4,7 +4,7 @@
 //    the `libsql` package's Database#prepare (no statement cache), so counting
 //    prepares counts statements;
 //  - libSQL server (sqld): every round trip is a fetch() to DATABASE_URL.
-// SIGUSR2 prints `BENCH_QUERIES {"prepared":…,"remoteRequests":…}` on stdout.
+// SIGUSR2 prints `BENCH_QUERIES {"prepared":…,"remoteRequests":…}` on stderr (stdout is the request log file).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,4 +30,4 @@ if (databaseOrigin) {
   };
 }
 
-process.on("SIGUSR2", () => process.stdout.write(`BENCH_QUERIES ${JSON.stringify(counts)}\n`));
+process.on("SIGUSR2", () => process.stderr.write(`BENCH_QUERIES ${JSON.stringify(counts)}\n`));

@@ -28,6 +28,11 @@ export function initDatabase(): Promise<DatabaseHandle> {
   return store.ready;
 }
 
+/** The opened database, or undefined before initDatabase() has finished (saves an await per request). */
+export function readyDatabase(): DatabaseHandle | undefined {
+  return store.handle;
+}
+
 /**
  * The process's database. Instrumentation opens it before the first request is
  * served, so request code can use it synchronously.

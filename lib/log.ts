@@ -55,21 +55,38 @@ export const REDACT_PATHS = CONTAINERS.flatMap((container) =>
 
 export const REDACTED = "[redacted]";
 
+interface LogGlobal {
+  logger?: Logger;
+  requestLogger?: Logger;
+  stdout?: ReturnType<typeof pino.destination>;
+}
+// Next bundles route handlers and instrumentation separately: one set of loggers
+// and one stdout buffer per process, so flushLogs() reaches every batched line.
+const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.log")] ??= {});
+
 /**
- * stdout (request lines) is written asynchronously: a blocking write per
- * request was a tenth of a request's CPU time (bench/). Lines queue in order
- * (several are written together under load) and flushLogs() writes what is
- * left at shutdown; a `kill -9` can lose the last few request lines, never a
- * change (those are in the database and its audit log). stderr (warnings,
- * errors) stays synchronous, so a line explaining a crash is out before the
- * process dies.
+ * stdout (request lines) is written asynchronously and in batches: lines
+ * collect in memory until 4 KiB are waiting or 200 ms have passed, then go out
+ * in one write. A write per request line was the largest cost of an
+ * authenticated API request after Next.js itself (a blocking one a tenth of
+ * its CPU time, an asynchronous one still ~7 %; bench/README.md). Lines keep
+ * their order, and flushLogs() writes what is left at shutdown; a `kill -9`
+ * can lose the last 200 ms of request lines, never a change (those are in the
+ * database and its audit log). stderr (warnings, errors) stays synchronous, so
+ * a line explaining a crash is out before the process dies.
  */
-const stdout = pino.destination({ dest: 1, sync: false });
+function stdout(): DestinationStream & { flushSync(): void } {
+  if (!store.stdout) {
+    // pino flushes this destination on any exit, process.exit() from a timeout included.
+    store.stdout = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 });
+  }
+  return store.stdout;
+}
 
 /** Writes out queued log lines; the server calls it before exiting. */
 export function flushLogs(): void {
   try {
-    stdout.flushSync();
+    store.stdout?.flushSync();
   } catch {
     // nothing queued, or stdout already closed
   }
@@ -86,7 +103,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, o
     destination ??
     pino.multistream(
       [
-        { level: "trace", stream: stdout },
+        { level: "trace", stream: stdout() },
         { level: "warn", stream: pino.destination({ dest: 2, sync: true }) },
       ],
       { dedupe: true },
@@ -103,12 +120,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, o
   );
 }
 
-interface LogGlobal {
-  logger?: Logger;
-  requestLogger?: Logger;
-}
-// Next bundles route handlers and instrumentation separately; one logger per process.
-const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.log")] ??= {});
 
 // An invalid LOG_LEVEL has already stopped the server (lib/config.ts); elsewhere fall back.
 const configuredLevel = () => logLevelSetting.safeParse(process.env.LOG_LEVEL).data ?? "info";

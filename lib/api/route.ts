@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { initDatabase } from "@/db";
+import { initDatabase, readyDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
 import { auditActorOf, type AuditContext } from "@/lib/audit/context";
@@ -39,7 +39,7 @@ export interface HandlerContext<K extends EndpointKey> {
 
 export interface BoundEndpoint {
   key: EndpointKey;
-  run(ctx: HandlerContext<EndpointKey>): Promise<unknown>;
+  run(ctx: HandlerContext<EndpointKey>): unknown;
 }
 
 /** Binds a handler to its catalog entry; the types of body, params and result follow from the entry. */
@@ -47,7 +47,7 @@ export function endpoint<K extends EndpointKey>(
   key: K,
   handler: (ctx: HandlerContext<K>) => Promise<ResultOf<Endpoint<K>>> | ResultOf<Endpoint<K>>,
 ): BoundEndpoint {
-  return { key, run: (ctx) => Promise.resolve(handler(ctx as unknown as HandlerContext<K>)) };
+  return { key, run: (ctx) => handler(ctx as unknown as HandlerContext<K>) };
 }
 
 /** Marks handlers made by apiRoute() (and which endpoint each serves), so a test can prove every route uses it. */
@@ -98,6 +98,24 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
   return exports;
 }
 
+/**
+ * Frozen results already shaped (the server-status snapshot, which answers
+ * every request for 2 s): a frozen object cannot change, so neither can its
+ * allow-listed copy. Weak keys: a replaced snapshot is simply collected.
+ */
+const shapedFrozen = new WeakMap<object, unknown>();
+
+/** The handler's result through the endpoint's response schema (the allow-list: unknown fields are dropped). */
+function shapeResponse(key: EndpointKey, schema: z.ZodType, result: unknown): unknown {
+  const frozen = typeof result === "object" && result !== null && Object.isFrozen(result);
+  if (frozen && shapedFrozen.has(result)) return shapedFrozen.get(result);
+  const shaped = schema.safeParse(result);
+  // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
+  if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
+  if (frozen) shapedFrozen.set(result, shaped.data);
+  return shaped.data;
+}
+
 /** The route pattern logged for `/panel/api` paths that match no endpoint. */
 export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
 
@@ -113,7 +131,9 @@ async function handle(
     const headers = request.headers;
     const ip = clientIp(headers, config.trustProxyHops);
     log.ip = ip;
-    const { db } = await initDatabase();
+    // Below, a step that may answer synchronously is awaited only when it did not: inside
+    // Next.js every promise pays for the async-context hooks, on every request (bench/).
+    const { db } = readyDatabase() ?? (await initDatabase());
     const now = Date.now();
 
     const bearer = presentedBearer(headers) !== null;
@@ -122,7 +142,8 @@ async function handle(
       if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
     }
 
-    const actor = await authenticate(db, headers, config, ip, now);
+    const authenticated = authenticate(db, headers, config, ip, now);
+    const actor = authenticated instanceof Promise ? await authenticated : authenticated;
     if (!actor) {
       if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       return unauthenticatedResponse(headers, bearer);
@@ -162,7 +183,7 @@ async function handle(
     const params = spec.params ? spec.params.parse(await context.params) : undefined;
     const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
     const body = spec.body ? spec.body.parse(await readJsonObject(request)) : undefined;
-    const result = await binding.run({
+    const running = binding.run({
       db,
       actor,
       audit: { actor: auditActorOf(actor), ip },
@@ -173,12 +194,10 @@ async function handle(
       request,
       now,
     });
+    const result = running instanceof Promise ? await running : running;
     if (result instanceof Response) return result;
     if (!spec.response) return ok();
-    const shaped = spec.response.safeParse(result);
-    // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
-    if (!shaped.success) throw new Error(`${binding.key}: response does not match its schema`);
-    return ok(shaped.data);
+    return ok(shapeResponse(binding.key, spec.response, result));
   } catch (error) {
     return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
   }

@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { TokenScope } from "@/db/schema/api-tokens";
 import type { ServerConfig } from "@/lib/config";
 import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
-import { verifyBearerToken } from "@/lib/tokens/verifier";
+import { verifyBearerToken, type VerifiedToken } from "@/lib/tokens/verifier";
 import type { ThrottlePolicy } from "./credential-guard";
 import { resolveSession, type SessionPolicy } from "./sessions";
 
@@ -44,19 +44,25 @@ export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
  * Resolves the caller. A bearer header, when present, is the only credential
  * considered: a bad token fails even if a valid session cookie rides along.
  */
-export async function authenticate(
+export function authenticate(
   db: Db,
   headers: Headers,
   config: ServerConfig,
   ip: string,
   now = Date.now(),
-): Promise<Actor | null> {
+): Actor | null | Promise<Actor | null> {
   const bearer = presentedBearer(headers);
   if (bearer !== null) {
     if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
-    const token = await verifyBearerToken(db, bearer, { ip, now });
-    return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
+    // Synchronous when the verifier answers from its cache (see verifyBearerToken).
+    const token = verifyBearerToken(db, bearer, { ip, now });
+    return token instanceof Promise ? token.then(tokenActor) : tokenActor(token);
   }
-  const session = await resolveSession(db, readCookie(headers, SESSION_COOKIE), sessionPolicy(config), now);
-  return session && { kind: "session", ...session };
+  return resolveSession(db, readCookie(headers, SESSION_COOKIE), sessionPolicy(config), now).then(
+    (session) => session && { kind: "session", ...session },
+  );
+}
+
+function tokenActor(token: VerifiedToken | null): Actor | null {
+  return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
 }

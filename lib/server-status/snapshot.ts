@@ -94,7 +94,9 @@ async function sample(): Promise<ServerStatus> {
   const dIdle = cpuNow.idle - state.lastCpu.idle;
   state.lastCpu = cpuNow;
   const [load1 = 0, load5 = 0, load15 = 0] = os.loadavg();
-  return {
+  // Frozen, nested parts too: one snapshot answers many requests, and apiRoute
+  // shapes a frozen result once rather than on every request.
+  return deepFreeze({
     cpu: dTotal > 0 ? round1(Math.min(100, Math.max(0, (1 - dIdle / dTotal) * 100))) : 0,
     cpuCores: os.cpus().length,
     mem,
@@ -104,7 +106,12 @@ async function sample(): Promise<ServerStatus> {
     uptime: Math.floor(os.uptime()),
     appUptime: Math.floor(process.uptime()),
     sampledAt: Date.now(),
-  };
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === "object" && child !== null) deepFreeze(child);
+  return Object.freeze(value);
 }
 
 function refresh(): Promise<ServerStatus> {
@@ -122,9 +129,10 @@ const MAX_SERVED_AGE_MS = 3 * REFRESH_INTERVAL_MS;
  * older than 2 s is served as is while one background refresh runs, so the
  * machine is sampled at most every 2 s however many requests arrive (and not
  * at all while nobody asks). After a quiet spell the first request waits for a
- * fresh sample rather than being handed old figures.
+ * fresh sample rather than being handed old figures. (Synchronous when it has
+ * a snapshot to serve: no promise per request.)
  */
-export async function currentServerStatus(now = Date.now()): Promise<ServerStatus> {
+export function currentServerStatus(now = Date.now()): ServerStatus | Promise<ServerStatus> {
   const snapshot = state.snapshot;
   if (!snapshot || now - snapshot.sampledAt >= MAX_SERVED_AGE_MS) return refresh();
   if (now - snapshot.sampledAt >= REFRESH_INTERVAL_MS) void refresh().catch(() => undefined);

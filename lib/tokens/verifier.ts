@@ -71,8 +71,8 @@ export function invalidateTokenCache(db: Db): void {
   clear(stateOf(db));
 }
 
-async function ensureFresh(db: Db, s: VerifierState, now: number): Promise<void> {
-  if (now - s.checkedAt < POLL_MS) return;
+/** Re-reads the token generation (one query shared by every request waiting on it). */
+function ensureFresh(db: Db, s: VerifierState): Promise<void> {
   s.poll ??= readTokenGeneration(db)
     .then((generation) => {
       if (generation !== s.generation) {
@@ -82,7 +82,7 @@ async function ensureFresh(db: Db, s: VerifierState, now: number): Promise<void>
       s.checkedAt = Date.now();
     })
     .finally(() => (s.poll = undefined));
-  await s.poll;
+  return s.poll;
 }
 
 async function load(db: Db, hash: string, now: number): Promise<CachedToken | null> {
@@ -139,31 +139,51 @@ export interface VerifiedToken {
  * expired, rotated-out, malformed and wrong-IP tokens are all just null: the
  * caller cannot (and must not) tell them apart. Malformed `xui_` strings never
  * reach the database.
+ *
+ * Answers synchronously when it needs no database (a cached token, a
+ * malformed or never-seen one, a generation checked under POLL_MS ago), and
+ * returns a promise only when it has to ask: inside Next.js every promise pays
+ * for the async-context hooks, and this runs on every bot request.
  */
-export async function verifyBearerToken(
+export function verifyBearerToken(
   db: Db,
   presented: string,
   request: { ip: string; now?: number },
-): Promise<VerifiedToken | null> {
+): VerifiedToken | null | Promise<VerifiedToken | null> {
   const now = request.now ?? Date.now();
   if (!isPlausibleToken(presented)) return null;
   const s = stateOf(db);
-  await ensureFresh(db, s, now);
+  if (now - s.checkedAt >= POLL_MS) return ensureFresh(db, s).then(() => verifyFresh(db, s, presented, request.ip, now));
+  return verifyFresh(db, s, presented, request.ip, now);
+}
+
+function verifyFresh(
+  db: Db,
+  s: VerifierState,
+  presented: string,
+  ip: string,
+  now: number,
+): VerifiedToken | null | Promise<VerifiedToken | null> {
   const hash = hashToken(presented);
-  let entry = s.entries.get(hash);
-  if (entry === undefined) {
-    const epoch = s.epoch;
-    refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
-    // Random garbage is answered from the hash set and not cached (it would only evict real entries).
-    if (certainlyUnknown(s.known, epoch, hash)) return null;
-    entry = await load(db, hash, now);
-    if (s.epoch === epoch) remember(s, hash, entry);
-  }
+  const entry = s.entries.get(hash);
+  if (entry !== undefined) return accept(db, entry, ip, now);
+  const epoch = s.epoch;
+  refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
+  // Random garbage is answered from the hash set and not cached (it would only evict real entries).
+  if (certainlyUnknown(s.known, epoch, hash)) return null;
+  return load(db, hash, now).then((loaded) => {
+    if (s.epoch === epoch) remember(s, hash, loaded);
+    return accept(db, loaded, ip, now);
+  });
+}
+
+/** The checks that depend on the clock and the caller, made on every request (never cached). */
+function accept(db: Db, entry: CachedToken | null, ip: string, now: number): VerifiedToken | null {
   if (!entry || !entry.enabled) return null;
   if (entry.expiresAt !== 0 && entry.expiresAt <= now) return null;
   if (entry.validUntil !== null && entry.validUntil <= now) return null;
-  if (entry.allow && !entry.allow(request.ip)) return null;
-  noteUse(db, entry, request.ip, now);
+  if (entry.allow && !entry.allow(ip)) return null;
+  noteUse(db, entry, ip, now);
   return { id: entry.id, name: entry.name, scope: entry.scope };
 }
 

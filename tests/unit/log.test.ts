@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { finishRequestLog, REQUEST_ID_HEADER, startRequestLog } from "@/lib/api/access-log";
@@ -113,5 +117,47 @@ describe("request log line", () => {
     const { out, line } = lineFor(new Request("http://x/"), Response.redirect("http://x/elsewhere", 302));
     expect(out.status).toBe(302);
     expect(out.headers.get(REQUEST_ID_HEADER)).toBe(line.requestId);
+  });
+});
+
+describe("batched stdout", () => {
+  // A separate process, because the behaviour under test is what happens when it exits.
+  function runLogging(body: string, status: number | null = 0): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "xui-log-"));
+    try {
+      const script = path.join(dir, "script.ts");
+      writeFileSync(
+        script,
+        `import { requestLogger } from ${JSON.stringify(path.resolve("lib/log.ts"))};\n` +
+          `requestLogger().info({ requestId: "r1" }, "request");\n${body}\n`,
+      );
+      const run = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 20_000 });
+      expect(run.status, run.stderr).toBe(status);
+      return run.stdout;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("a line still waiting in the batch is written when the process exits at once", () => {
+    // Without the flush on exit (pino registers it for its destinations) the line would be lost:
+    // 4 KiB never fill and the 200 ms flush never comes.
+    expect(runLogging("process.exit(0);")).toMatch(/"requestId":"r1","msg":"request"/);
+  });
+
+  it("lines are batched: a line is not written the moment it is logged", () => {
+    // An unbatched asynchronous write is handed to libuv's threads at once and lands during the
+    // busy wait; a batched line waits for 4 KiB or the 200 ms timer, which the wait holds off,
+    // so SIGKILL (no exit hook) finds it still in memory.
+    const out = runLogging(
+      [
+        `const until = Date.now() + 300;`,
+        `while (Date.now() < until) {}`,
+        `process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL"));`,
+      ].join("\n"),
+      null,
+    );
+    expect(out).toContain("MARK");
+    expect(out).not.toContain('"requestId":"r1"');
   });
 });
