@@ -65,17 +65,22 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   let stopping = false;
+  let crashed = false;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   exited.then((code) => {
     children.delete(child);
+    crashed = !stopping;
     // A server dying mid-benchmark shows up as connection errors; say why here.
-    if (!stopping && ready.done) console.error(`[bench] ${label} exited unexpectedly (${code ?? child.signalCode}):\n${output.slice(-4000)}`);
+    if (!stopping && ready.done) {
+      const log = stdoutFile ? ` (its stdout: ${stdoutFile}, kept)` : "";
+      console.error(`[bench] ${label} exited unexpectedly (${code ?? child.signalCode})${log}:\n${output.slice(-4000)}`);
+    }
   });
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+      throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready${stdoutFile ? ` (stdout: ${stdoutFile})` : ""}:\n${output}`);
     }
     if (await ready().catch(() => false)) {
       ready.done = true;
@@ -83,7 +88,7 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`${label} was not ready after ${timeoutMs / 1000}s:\n${output}`);
+      throw new Error(`${label} was not ready after ${timeoutMs / 1000}s${stdoutFile ? ` (stdout: ${stdoutFile})` : ""}:\n${output}`);
     }
     await sleep(50);
   }
@@ -99,8 +104,9 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
         await exited;
         clearTimeout(timer);
       }
-      // A full run writes a few hundred MB of request lines; nothing reads them afterwards.
-      if (stdoutFile) rmSync(stdoutFile, { force: true });
+      // A full run writes a few hundred MB of request lines; nothing reads them after a clean
+      // stop. After a crash the file stays (see above).
+      if (stdoutFile && !crashed) rmSync(stdoutFile, { force: true });
     },
     signal: (name) => child.kill(name),
     alive: () => child.exitCode === null && child.signalCode === null,

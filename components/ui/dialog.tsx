@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { useEffect, useId, useRef, type ReactNode, type RefObject } from "react";
 import { createPortal } from "react-dom";
 import { pushModal } from "./modal-stack";
 import { useIsClient } from "./use-is-client";
@@ -22,20 +22,22 @@ export interface DialogProps {
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-/**
- * While a modal is open, everything else on the page is hidden from the
- * accessibility tree (as Radix and Headless UI do), so assistive technology —
- * and role-based queries — see only the dialog, not the row buttons behind it.
- */
-function hideEverythingBut(dialog: HTMLElement): () => void {
-  const hidden: Element[] = [];
-  for (const el of Array.from(document.body.children)) {
-    if (el === dialog || el.contains(dialog) || el.tagName === "SCRIPT") continue;
-    if (el.getAttribute("aria-hidden") === "true") continue;
-    el.setAttribute("aria-hidden", "true");
-    hidden.push(el);
+/** Tab and Shift+Tab cycle through the dialog's visible controls instead of leaving it. */
+function trapTab(event: globalThis.KeyboardEvent): void {
+  if (event.key !== "Tab") return;
+  const dialog = event.currentTarget as HTMLElement;
+  // getClientRects(), not offsetParent: a toast's button sits in a fixed box, which has no offsetParent.
+  const items = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
   }
-  return () => hidden.forEach((el) => el.removeAttribute("aria-hidden"));
 }
 
 /**
@@ -66,34 +68,21 @@ export function Dialog({
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const fallback = returnFocus?.current;
     if (!dialog.open) dialog.showModal();
-    const unhide = hideEverythingBut(dialog);
     const unregister = pushModal(dialog);
+    // A native listener, not onKeyDown: toasts are portaled into the dialog from outside its
+    // React tree, and their keydowns would not reach a React handler here.
+    dialog.addEventListener("keydown", trapTab);
     // Focus the first field or button rather than the dialog box itself.
     const preferred = dialog.querySelector<HTMLElement>("[data-autofocus]") ?? dialog.querySelector<HTMLElement>(FOCUSABLE);
     preferred?.focus();
     return () => {
+      dialog.removeEventListener("keydown", trapTab);
       unregister();
-      unhide();
       if (dialog.open) dialog.close();
       if (opener?.isConnected && opener !== document.body) opener.focus();
       else fallback?.focus();
     };
   }, [open, returnFocus, isClient]);
-
-  function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
-    if (event.key !== "Tab") return;
-    const items = [...(ref.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])].filter((el) => el.offsetParent !== null);
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
 
   if (!isClient) return null;
   return createPortal(
@@ -110,7 +99,6 @@ export function Dialog({
       onClick={(event) => {
         if (event.target === ref.current) onRequestClose();
       }}
-      onKeyDown={onKeyDown}
       className={`m-auto w-[calc(100%-2rem)] ${
         size === "lg" ? "max-w-2xl" : "max-w-lg"
       } rounded-2xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-zinc-950/60 backdrop:backdrop-blur-sm dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100`}

@@ -103,17 +103,26 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
  * every request for 2 s): a frozen object cannot change, so neither can its
  * allow-listed copy. Weak keys: a replaced snapshot is simply collected.
  */
-const shapedFrozen = new WeakMap<object, unknown>();
+const shapedFrozen = new WeakMap<z.ZodType, WeakMap<object, unknown>>();
 
 /** The handler's result through the endpoint's response schema (the allow-list: unknown fields are dropped). */
 function shapeResponse(key: EndpointKey, schema: z.ZodType, result: unknown): unknown {
-  const frozen = typeof result === "object" && result !== null && Object.isFrozen(result);
-  if (frozen && shapedFrozen.has(result)) return shapedFrozen.get(result);
+  // Keyed by schema too: another endpoint's schema may allow fewer fields of the same object.
+  let cache: WeakMap<object, unknown> | undefined;
+  if (typeof result === "object" && result !== null && Object.isFrozen(result)) {
+    cache = shapedFrozen.get(schema);
+    if (!cache) shapedFrozen.set(schema, (cache = new WeakMap()));
+    if (cache.has(result)) return cache.get(result);
+  }
   const shaped = schema.safeParse(result);
   // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
   if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
-  if (frozen) shapedFrozen.set(result, shaped.data);
+  cache?.set(result as object, shaped.data);
   return shaped.data;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** The route pattern logged for `/panel/api` paths that match no endpoint. */
@@ -143,7 +152,7 @@ async function handle(
     }
 
     const authenticated = authenticate(db, headers, config, ip, now);
-    const actor = authenticated instanceof Promise ? await authenticated : authenticated;
+    const actor = isPromiseLike(authenticated) ? await authenticated : authenticated;
     if (!actor) {
       if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       return unauthenticatedResponse(headers, bearer);
@@ -194,7 +203,8 @@ async function handle(
       request,
       now,
     });
-    const result = running instanceof Promise ? await running : running;
+    // Any thenable (a Drizzle query returned as is, say) is awaited, as Promise.resolve() would.
+    const result = isPromiseLike(running) ? await running : running;
     if (result instanceof Response) return result;
     if (!spec.response) return ok();
     return ok(shapeResponse(binding.key, spec.response, result));

@@ -105,6 +105,9 @@ export function supervise(child: ChildProcess): { output(): string; stop(signal:
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // "close" comes after the last output has been read ("exit" can come before it): what a child
+  // wrote while shutting down (batched log lines, lib/log.ts) is in output() once stop() returns.
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   return {
     output: () => output,
     async stop(signal, graceMs) {
@@ -113,6 +116,7 @@ export function supervise(child: ChildProcess): { output(): string; stop(signal:
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
     },
   };
 }

@@ -131,7 +131,12 @@ describe("batched stdout", () => {
         `import { requestLogger } from ${JSON.stringify(path.resolve("lib/log.ts"))};\n` +
           `requestLogger().info({ requestId: "r1" }, "request");\n${body}\n`,
       );
-      const run = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 20_000 });
+      const run = spawnSync(process.execPath, ["--import", "tsx", script], {
+        encoding: "utf8",
+        timeout: 20_000,
+        // Whatever LOG_LEVEL the caller has, the line must pass the level filter.
+        env: { ...process.env, LOG_LEVEL: "info" },
+      });
       expect(run.status, run.stderr).toBe(status);
       return run.stdout;
     } finally {
