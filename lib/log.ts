@@ -69,7 +69,7 @@ const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.l
  * collect in memory until 4 KiB are waiting or 200 ms have passed, then go out
  * in one write. A write per request line was the largest cost of an
  * authenticated API request after Next.js itself (a blocking one a tenth of
- * its CPU time, an asynchronous one still ~7 %; bench/README.md). Lines keep
+ * its CPU time, an asynchronous one still ~6 %; bench/README.md). Lines keep
  * their order, and flushLogs() writes what is left at shutdown; a `kill -9`
  * can lose the last 200 ms of request lines, never a change (those are in the
  * database and its audit log). stderr (warnings, errors) stays synchronous, so
@@ -119,7 +119,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, o
     stream,
   );
 }
-
 
 // An invalid LOG_LEVEL has already stopped the server (lib/config.ts); elsewhere fall back.
 const configuredLevel = () => logLevelSetting.safeParse(process.env.LOG_LEVEL).data ?? "info";
