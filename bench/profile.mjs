@@ -5,7 +5,11 @@
 // CPU µs per request by area (Next.js, drizzle, libSQL, zod, our lib/ …) and
 // the hottest functions, plus database statements per request.
 //
-//   node bench/profile.mjs [--tokens 100000] [--duration 8] [--warmup 3] [--db file|sqld]
+//   node bench/profile.mjs [--tokens 100000] [--duration 2] [--rounds 8] [--warmup 3] [--db file|sqld]
+//
+// The scenarios take turns (--rounds times, --duration s each), so a burst of
+// other programs on a shared machine spreads over all of them instead of
+// landing on one; each scenario's figures add up all of its turns.
 //
 // Writes bench/tmp/profile.md (and the raw .cpuprofile under bench/tmp/profiles/).
 import { randomBytes } from "node:crypto";
@@ -23,7 +27,8 @@ import { badChecksumToken, mintToken, unknownToken } from "./tokens.mjs";
 const { values: args } = parseArgs({
   options: {
     tokens: { type: "string", default: "100000" },
-    duration: { type: "string", default: "8" },
+    duration: { type: "string", default: "2" },
+    rounds: { type: "string", default: "8" },
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     db: { type: "string", default: "file" },
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
 });
 const tokens = Number(args.tokens);
 const durationS = Number(args.duration);
+const rounds = Number(args.rounds);
 const connections = Number(args.connections);
 const log = (msg) => console.error(`[profile] ${msg}`);
 
@@ -82,8 +88,8 @@ function originalOf(url, line, column) {
   return { source: path.relative(ROOT, resolved), line: entry.originalLine };
 }
 
-/** Self time per area and per function for the samples between `from` and `to` (µs, V8's monotonic clock). */
-function summarizeWindow(profile, from, to) {
+/** Self time per area and per function for the samples inside `spans` ([from, to] µs, V8's monotonic clock). */
+function summarizeWindow(profile, spans) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const byArea = new Map();
   const byFunction = new Map();
@@ -91,7 +97,7 @@ function summarizeWindow(profile, from, to) {
   let total = 0;
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i];
-    if (t < from || t > to) return;
+    if (!spans.some(([from, to]) => t >= from && t <= to)) return;
     const delta = profile.timeDeltas[i + 1] ?? 0;
     const frame = nodes.get(id).callFrame;
     const original = frame.url ? originalOf(frame.url, frame.lineNumber, frame.columnNumber) : { source: "", line: 0 };
@@ -142,22 +148,31 @@ async function main() {
     for (const [, target] of scenarios) {
       await loadRun(target, { connections, durationS: Number(args.warmup), warmupS: 0, serverPid: server.pid });
     }
-    const windows = [];
-    for (const [name, target] of scenarios) {
-      const before = await server.queryCount();
-      const from = monotonicMicros();
-      const result = await loadRun(target, { connections, durationS, warmupS: 0, serverPid: server.pid });
-      const to = monotonicMicros();
-      const after = await server.queryCount();
-      const statements = after.prepared - before.prepared + after.remoteRequests - before.remoteRequests;
-      windows.push({ name, from, to, result, statementsPerRequest: statements / result.requests });
-      log(`${name}: ${result.rps.toFixed(0)} req/s, ${(statements / result.requests).toFixed(2)} statements/request`);
+    const windows = scenarios.map(([name]) => ({ name, spans: [], requests: 0, seconds: 0, statements: 0 }));
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, [, target]] of scenarios.entries()) {
+        const w = windows[i];
+        const before = await server.queryCount();
+        const from = monotonicMicros();
+        const result = await loadRun(target, { connections, durationS, warmupS: 0, serverPid: server.pid });
+        const to = monotonicMicros();
+        const after = await server.queryCount();
+        w.spans.push([from, to]);
+        w.requests += result.requests;
+        w.seconds += result.durationS;
+        w.statements += after.prepared - before.prepared + after.remoteRequests - before.remoteRequests;
+      }
+    }
+    for (const w of windows) {
+      w.result = { requests: w.requests, rps: w.requests / w.seconds };
+      w.statementsPerRequest = w.statements / w.requests;
+      log(`${w.name}: ${w.result.rps.toFixed(0)} req/s, ${w.statementsPerRequest.toFixed(2)} statements/request`);
     }
     await server.stop();
     const [file] = readdirSync(path.join(profileDir, "profile")).filter((f) => f.endsWith(".cpuprofile"));
     if (!file) throw new Error("the server wrote no CPU profile");
     const profile = JSON.parse(readFileSync(path.join(profileDir, "profile", file), "utf8"));
-    const report = renderReport(windows.map((w) => ({ ...w, ...summarizeWindow(profile, w.from, w.to) })));
+    const report = renderReport(windows.map((w) => ({ ...w, ...summarizeWindow(profile, w.spans) })));
     mkdirSync(BENCH_TMP, { recursive: true });
     const out = path.join(BENCH_TMP, "profile.md");
     writeFileSync(out, report);
@@ -175,7 +190,7 @@ function renderReport(windows) {
     (a, b) => (windows[1]?.byArea.get(b) ?? 0) - (windows[1]?.byArea.get(a) ?? 0),
   );
   const lines = [
-    `# Where a request's time goes (${tokens} tokens, ${args.db}, ${connections} connections, ${durationS} s per scenario)`,
+    `# Where a request's time goes (${tokens} tokens, ${args.db}, ${connections} connections, ${rounds} turns of ${durationS} s per scenario)`,
     "",
     "Server CPU time per request (µs), from its V8 CPU profile cut to each scenario's time window; idle excluded.",
     "",
@@ -207,6 +222,13 @@ function renderReport(windows) {
     for (const [fn, us] of top) {
       const baseUs = base.byFunction.get(fn) ?? 0;
       lines.push(`- ${perRequest(w, us).toFixed(1)} (${perRequest(base, baseUs).toFixed(1)}) ${fn}`);
+    }
+    // What this scenario adds: the functions whose time per request grew most over the baseline's.
+    lines.push("", `### ${w.name}: largest increases over the baseline (µs / request)`, "");
+    const names = new Set([...w.byFunction.keys(), ...base.byFunction.keys()]);
+    const deltas = [...names].map((fn) => [fn, perRequest(w, w.byFunction.get(fn) ?? 0) - perRequest(base, base.byFunction.get(fn) ?? 0)]);
+    for (const [fn, delta] of deltas.sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      lines.push(`- +${delta.toFixed(1)} ${fn}`);
     }
   }
   return lines.join("\n") + "\n";

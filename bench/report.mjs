@@ -14,10 +14,12 @@ export function renderMarkdown(results) {
     `${env.date} · ${env.cores} cores (${env.cpuModel}) · Node ${env.node} · Next.js ${env.next} · autocannon ${env.autocannon}` +
       `${env.sqld ? ` · ${env.sqld}` : ""} · commit ${env.commit}`,
     "",
-    `${settings.connections} connections, ${settings.warmupS} s warm-up + ${settings.durationS} s per run, ` +
-      `${settings.rounds} round(s); each subject runs between two baseline runs (\`GET /healthz\`) on the same server ` +
-      `(B S B S …) and its ratio is its req/s over theirs (in brackets: the lowest and highest ratio of a single round). ` +
-      `Latencies are per response, over all of a subject's runs.`,
+    `${settings.connections} connections, runs of ${settings.durationS} s${settings.warmupS ? ` after ${settings.warmupS} s of warm-up` : ""}, ` +
+      `${settings.rounds} round(s) × ${settings.pairs ?? 1} pair(s) per subject; every subject run sits between two baseline runs ` +
+      `(\`GET /healthz\`) on the same server (B S B S … B) and forms a pair with them. **÷ baseline** is the median over ` +
+      `the pairs of the subject's req/s over its two neighbours' (in brackets: the middle half of the pair ratios, then ` +
+      `the pooled ratio, all subject runs over all their baseline runs); **÷ baseline by CPU** pairs the server's CPU µs ` +
+      `per request the same way. Latencies are per response, over all of a subject's runs.`,
     "",
   );
   lines.push(
@@ -27,7 +29,7 @@ export function renderMarkdown(results) {
   );
   for (const s of summary) {
     lines.push(
-      `| ${s.label} | ${s.tokens === null ? "–" : int(s.tokens)} | ${s.database} | ${int(s.rps)} | ${int(s.baselineRps)} | ${fmt(s.ratio)}${s.runs > 1 ? ` (${fmt(s.ratioMin)}–${fmt(s.ratioMax)})` : ""} | ` +
+      `| ${s.label} | ${s.tokens === null ? "–" : int(s.tokens)} | ${s.database} | ${int(s.rps)} | ${int(s.baselineRps)} | ${fmt(s.ratio)}${s.runs > 1 ? ` (${fmt(s.ratioQ1)}–${fmt(s.ratioQ3)}; pooled ${fmt(s.pooledRatio)})` : ""} | ` +
         `${fmt(s.cpuUsPerRequest, 0)} (${fmt(s.baselineCpuUsPerRequest, 0)}) | ${fmt(s.cpuRatio)} | ` +
         `${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.baselineP99)} | ${fmt(s.p99Ratio)} | ${fmt(s.peakRssMB, 0)} |` +
         (summary.some((x) => x.queriesPerRequest !== null) ? ` ${fmt(s.queriesPerRequest)} |` : ""),
@@ -37,7 +39,7 @@ export function renderMarkdown(results) {
     "",
     "## Targets (issue 5)",
     "",
-    "Judged on req/s as the issue defines them; where a target is a throughput ratio, the last two columns judge the " +
+    "Judged on req/s as the issue defines them (a throughput ratio: the median of the subject's pair ratios); the last two columns judge the " +
       "same ratio estimated from the server's CPU time per request (baseline µs ÷ subject µs), which other programs on a " +
       "shared machine disturb far less than req/s.",
     "",

@@ -27,11 +27,13 @@ const { values: args } = parseArgs({
   options: {
     smoke: { type: "boolean", default: false },
     rounds: { type: "string" },
+    pairs: { type: "string" },
     duration: { type: "string" },
     warmup: { type: "string" },
     connections: { type: "string" },
     tokens: { type: "string" },
     "no-sqld": { type: "boolean", default: false },
+    only: { type: "string" },
     "no-build": { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -40,16 +42,26 @@ const { values: args } = parseArgs({
 const smoke = args.smoke;
 const settings = {
   smoke,
-  // Many short alternations average the shared machine's swings better than a few long runs.
+  // Many short alternations follow the shared machine's swings far better than a few long
+  // runs: other tenants' bursts last seconds to minutes, so a subject second and the
+  // baseline seconds on either side of it see nearly the same machine (bench/README.md).
   rounds: Number(args.rounds ?? (smoke ? 1 : 4)),
-  durationS: Number(args.duration ?? (smoke ? 1 : 5)),
+  /** Subject runs per subject per round, each between two baseline runs (B S B S … B). */
+  pairs: Number(args.pairs ?? (smoke ? 1 : 5)),
+  durationS: Number(args.duration ?? 1),
+  // Each segment starts with every path driven for a while (segmentWarmupS), and the runs
+  // of a segment follow each other without a pause, so a run needs no warm-up of its own.
   // The smoke run skips warm-ups: it proves the harness works, its figures mean nothing.
-  warmupS: Number(args.warmup ?? (smoke ? 0 : 1)),
+  warmupS: Number(args.warmup ?? 0),
   connections: Number(args.connections ?? 10),
   tokenCounts: (args.tokens ?? (smoke ? "1,10,100" : "1,1000,100000")).split(",").map(Number),
   segmentWarmupS: smoke ? 0 : 2,
   propagationTrials: smoke ? 1 : 3,
 };
+for (const name of ["rounds", "pairs", "connections"]) {
+  if (!Number.isInteger(settings[name]) || settings[name] < 1) throw new Error(`--${name} takes a positive integer`);
+}
+if (!(settings.durationS > 0) || !(settings.warmupS >= 0)) throw new Error("--duration takes seconds > 0, --warmup seconds ≥ 0");
 if (settings.tokenCounts.length !== 3 || settings.tokenCounts.some((n) => !Number.isInteger(n) || n < 1)) {
   throw new Error("--tokens takes three positive integers: fewest,middle,most (e.g. 1,1000,100000)");
 }
@@ -136,7 +148,7 @@ function gitCommit() {
 }
 
 async function main() {
-  log(`${smoke ? "smoke" : "full"} run: tokens ${settings.tokenCounts.join(" / ")}, ${settings.rounds} round(s), ` +
+  log(`${smoke ? "smoke" : "full"} run: tokens ${settings.tokenCounts.join(" / ")}, ${settings.rounds} round(s) × ${settings.pairs} pair(s), ` +
     `${settings.warmupS}+${settings.durationS} s per run, ${settings.connections} connections`);
   checkTokenGenerators();
   if (!args["no-build"]) ensureBuild(log);
@@ -200,6 +212,16 @@ async function main() {
   if (sqldPanel) {
     subjectsBySegment.push({ server: sqldPanel, subjects: [{ id: "bearer@sqld", label: "bearer token", target: bearerLoad(sqldPanel) }] });
   }
+  // --only bearer@few,badsum@few: a quick A/B of a few subjects while changing code (targets
+  // of the others then read "not measured").
+  if (args.only) {
+    const wanted = new Set(args.only.split(",").map((id) => id.trim()));
+    const known = subjectsBySegment.flatMap((segment) => segment.subjects.map((s) => s.id));
+    const unknown = [...wanted].filter((id) => !known.includes(id));
+    if (unknown.length) throw new Error(`--only: no subject ${unknown.join(", ")} (there are: ${known.join(", ")})`);
+    for (const segment of subjectsBySegment) segment.subjects = segment.subjects.filter((s) => wanted.has(s.id));
+    subjectsBySegment.splice(0, subjectsBySegment.length, ...subjectsBySegment.filter((segment) => segment.subjects.length > 0));
+  }
 
   const subjects = [];
   for (const segment of subjectsBySegment) {
@@ -261,15 +283,17 @@ async function main() {
       let previousBaseline = await baseline();
       for (const s of segment.subjects) {
         const runServer = s.id === "plain" ? plain : server;
-        const subjectRun = await measure(
-          { ...common, kind: "subject", subjectId: s.id, server: runServer.label, database: s.database ?? server.database, tokens: s.tokens === undefined ? server.tokens : s.tokens },
-          s.target,
-          s.pid ?? server.pid,
-          runServer,
-        );
-        const nextBaseline = await baseline();
-        runs[subjectRun].neighbours = [previousBaseline, nextBaseline];
-        previousBaseline = nextBaseline;
+        for (let pair = 1; pair <= settings.pairs; pair++) {
+          const subjectRun = await measure(
+            { ...common, pair, kind: "subject", subjectId: s.id, server: runServer.label, database: s.database ?? server.database, tokens: s.tokens === undefined ? server.tokens : s.tokens },
+            s.target,
+            s.pid ?? server.pid,
+            runServer,
+          );
+          const nextBaseline = await baseline();
+          runs[subjectRun].neighbours = [previousBaseline, nextBaseline];
+          previousBaseline = nextBaseline;
+        }
       }
     }
   }

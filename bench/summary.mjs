@@ -3,6 +3,26 @@
 import { percentile } from "./load.mjs";
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The middle value (the mean of the two middle ones for an even count); null for none. */
+export function median(xs) {
+  if (xs.length === 0) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The lower and upper quartile (linear interpolation between order statistics). */
+export function quartiles(xs) {
+  if (xs.length === 0) return [null, null];
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q) => {
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+  };
+  return [at(0.25), at(0.75)];
+}
 const MB = 1024 * 1024;
 
 function mergedPercentiles(runs) {
@@ -11,9 +31,13 @@ function mergedPercentiles(runs) {
 }
 
 /**
- * Each subject's runs sit between two baseline runs on the same server
- * (B S B S B …); its ratio is its mean req/s over the mean of those
- * neighbours, so slow drift of a shared machine cancels out.
+ * Each subject run sits between two baseline runs on the same server
+ * (B S B S B …), and forms a pair with them: its req/s over the mean of its
+ * two neighbours. The subject's ratio is the median of its pair ratios. A
+ * pair compares seconds of the same machine, so slow drift cancels out, and
+ * the median is not dragged by the few pairs a burst of other programs hit
+ * on one side only (a mean of all subject runs over all baseline runs, the
+ * "pooled" ratio, is reported too). CPU µs per request is paired the same way.
  */
 export function summarizeSubjects(subjects, runs) {
   return subjects.map((subject) => {
@@ -24,11 +48,16 @@ export function summarizeSubjects(subjects, runs) {
     const base = mergedPercentiles(baselines);
     const rps = mean(own.map((r) => r.rps));
     const baselineRps = mean(baselines.map((r) => r.rps));
-    const perRoundRatios = own.map((r) => r.rps / mean(runs.filter((b) => r.neighbours.includes(b.index)).map((b) => b.rps)));
+    const neighboursOf = (r) => runs.filter((b) => r.neighbours.includes(b.index));
+    const pairRatios = own.map((r) => r.rps / mean(neighboursOf(r).map((b) => b.rps)));
+    const [ratioQ1, ratioQ3] = quartiles(pairRatios);
     const queries = own.map((r) => r.queriesPerRequest).filter((q) => q !== null && q !== undefined);
-    const cpu = (rs) => (rs.every((r) => r.cpuUsPerRequest !== null) ? mean(rs.map((r) => r.cpuUsPerRequest)) : null);
+    const hasCpu = (rs) => rs.every((r) => r.cpuUsPerRequest !== null && r.cpuUsPerRequest !== undefined);
+    const cpu = (rs) => (hasCpu(rs) ? mean(rs.map((r) => r.cpuUsPerRequest)) : null);
     const cpuUs = cpu(own);
     const baselineCpuUs = cpu(baselines);
+    // Capacity estimated from server CPU time: the neighbours' µs per request ÷ the subject's.
+    const cpuPairRatios = hasCpu(own) && hasCpu(baselines) ? own.map((r) => cpu(neighboursOf(r)) / r.cpuUsPerRequest) : [];
     return {
       id: subject.id,
       label: subject.label,
@@ -37,14 +66,17 @@ export function summarizeSubjects(subjects, runs) {
       tokens: subject.tokens,
       rps,
       baselineRps,
-      ratio: rps / baselineRps,
-      perRoundRatios,
-      ratioMin: Math.min(...perRoundRatios),
-      ratioMax: Math.max(...perRoundRatios),
-      // Capacity estimated from server CPU time: baseline µs per request ÷ the subject's.
+      ratio: median(pairRatios),
+      pooledRatio: rps / baselineRps,
+      pairRatios,
+      ratioQ1,
+      ratioQ3,
+      ratioMin: Math.min(...pairRatios),
+      ratioMax: Math.max(...pairRatios),
       cpuUsPerRequest: cpuUs,
       baselineCpuUsPerRequest: baselineCpuUs,
-      cpuRatio: cpuUs && baselineCpuUs ? baselineCpuUs / cpuUs : null,
+      cpuRatio: median(cpuPairRatios),
+      pooledCpuRatio: cpuUs && baselineCpuUs ? baselineCpuUs / cpuUs : null,
       p50,
       p99,
       baselineP50: base.p50,
@@ -70,7 +102,14 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
   const byCpu = (value, min) => (value === null || value === undefined ? {} : { cpuValue: fmt(value), cpuMet: value >= min });
   const ratioTarget = (id, name, min) => {
     const s = byId[id];
-    add(name, `≥ ${min.toFixed(2)}`, s ? fmt(s.ratio) : "not measured", s ? s.ratio >= min : null, undefined, byCpu(s?.cpuRatio, min));
+    add(
+      name,
+      `≥ ${min.toFixed(2)}`,
+      s ? fmt(s.ratio) : "not measured",
+      s ? s.ratio >= min : null,
+      s ? `median of ${s.pairRatios.length} pairs, middle half ${fmt(s.ratioQ1)}–${fmt(s.ratioQ3)}; pooled ${fmt(s.pooledRatio)}` : undefined,
+      byCpu(s?.cpuRatio, min),
+    );
   };
 
   ratioTarget("bearer@few", `bearer req/s ÷ baseline, ${few} token(s)`, 0.9);

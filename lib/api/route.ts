@@ -10,7 +10,7 @@ import { isValidCsrfToken } from "@/lib/auth/secrets";
 import { serverConfig } from "@/lib/config";
 import { readJsonObject } from "@/lib/http/body";
 import { clientIp } from "@/lib/http/client-ip";
-import { fail, ok } from "@/lib/http/envelope";
+import { fail, jsonTextResponse, ok, okText } from "@/lib/http/envelope";
 import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
 import { finishRequestLog, loggedActor, startRequestLog, type RequestLogEntry } from "./access-log";
 import { endpoints, type Endpoint, type EndpointKey, type HttpMethod } from "./catalog";
@@ -99,26 +99,33 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
 }
 
 /**
- * Frozen results already shaped (the server-status snapshot, which answers
- * every request for 2 s): a frozen object cannot change, so neither can its
- * allow-listed copy. Weak keys: a replaced snapshot is simply collected.
+ * Frozen results already shaped and serialized (the server-status snapshot,
+ * which answers every request for 2 s): a frozen object cannot change, so
+ * neither can its allow-listed copy or that copy's JSON. Weak keys: a replaced
+ * snapshot is simply collected.
  */
-const shapedFrozen = new WeakMap<z.ZodType, WeakMap<object, unknown>>();
+const frozenBodies = new WeakMap<z.ZodType, WeakMap<object, string>>();
 
-/** The handler's result through the endpoint's response schema (the allow-list: unknown fields are dropped). */
-function shapeResponse(key: EndpointKey, schema: z.ZodType, result: unknown): unknown {
+/**
+ * The success envelope's JSON around the handler's result, passed through the
+ * endpoint's response schema (the allow-list: unknown fields are dropped).
+ * Exported for its unit test.
+ */
+export function shapedBody(key: EndpointKey, schema: z.ZodType, result: unknown): string {
   // Keyed by schema too: another endpoint's schema may allow fewer fields of the same object.
-  let cache: WeakMap<object, unknown> | undefined;
+  let cache: WeakMap<object, string> | undefined;
   if (typeof result === "object" && result !== null && Object.isFrozen(result)) {
-    cache = shapedFrozen.get(schema);
-    if (!cache) shapedFrozen.set(schema, (cache = new WeakMap()));
-    if (cache.has(result)) return cache.get(result);
+    cache = frozenBodies.get(schema);
+    if (!cache) frozenBodies.set(schema, (cache = new WeakMap()));
+    const cached = cache.get(result);
+    if (cached !== undefined) return cached;
   }
   const shaped = schema.safeParse(result);
   // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
   if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
-  cache?.set(result as object, shaped.data);
-  return shaped.data;
+  const body = okText(shaped.data);
+  cache?.set(result as object, body);
+  return body;
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -145,13 +152,14 @@ async function handle(
     const { db } = readyDatabase() ?? (await initDatabase());
     const now = Date.now();
 
-    const bearer = presentedBearer(headers) !== null;
+    const presented = presentedBearer(headers);
+    const bearer = presented !== null;
     if (bearer) {
       const wait = bearerBlockedFor(ip, now);
       if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
     }
 
-    const authenticated = authenticate(db, headers, config, ip, now);
+    const authenticated = authenticate(db, headers, config, ip, now, presented);
     const actor = isPromiseLike(authenticated) ? await authenticated : authenticated;
     if (!actor) {
       if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
@@ -207,7 +215,7 @@ async function handle(
     const result = isPromiseLike(running) ? await running : running;
     if (result instanceof Response) return result;
     if (!spec.response) return ok();
-    return ok(shapeResponse(binding.key, spec.response, result));
+    return jsonTextResponse(shapedBody(binding.key, spec.response, result));
   } catch (error) {
     return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
   }

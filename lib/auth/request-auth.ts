@@ -50,8 +50,9 @@ export function authenticate(
   config: ServerConfig,
   ip: string,
   now = Date.now(),
+  /** presentedBearer(headers), when the caller has read it already. */
+  bearer: string | null = presentedBearer(headers),
 ): Actor | null | Promise<Actor | null> {
-  const bearer = presentedBearer(headers);
   if (bearer !== null) {
     if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
     // Synchronous when the verifier answers from its cache (see verifyBearerToken).

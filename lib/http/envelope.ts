@@ -17,7 +17,12 @@ const JSON_HEADERS = {
 } as const;
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  return jsonTextResponse(JSON.stringify(body), status, headers);
+}
+
+/** A JSON answer whose body is already serialized (a cached envelope, say). */
+export function jsonTextResponse(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
 export function ok<T>(obj?: T, msg?: string, headers?: Record<string, string>): Response {
@@ -25,6 +30,11 @@ export function ok<T>(obj?: T, msg?: string, headers?: Record<string, string>): 
   if (msg !== undefined) body.msg = msg;
   if (obj !== undefined) body.obj = obj;
   return jsonResponse(body, 200, headers);
+}
+
+/** The success envelope around `obj` as JSON text, for answers serialized once and sent many times. */
+export function okText<T>(obj: T): string {
+  return JSON.stringify({ success: true, obj } satisfies Envelope<T>);
 }
 
 export function fail(msg: string, status = 200, headers?: Record<string, string>): Response {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 /**
@@ -50,7 +50,7 @@ export function tokenChecksum(body: string): string {
 
 /** Lowercase hex SHA-256: the only form of a token that is ever stored. */
 export function hashToken(plaintext: string): string {
-  return createHash("sha256").update(plaintext, "utf8").digest("hex");
+  return hash("sha256", plaintext, "hex");
 }
 
 export interface MintedToken {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { finishRequestLog, REQUEST_ID_HEADER, startRequestLog } from "@/lib/api/access-log";
-import { createLogger, logLevelSetting, REDACTED } from "@/lib/log";
+import { createLogger, isoTimeField, logLevelSetting, REDACTED } from "@/lib/log";
 
 /** A logger writing into an array of parsed lines. */
 function capture(level: Parameters<typeof createLogger>[0] = "info") {
@@ -26,6 +26,13 @@ describe("logger settings", () => {
     expect(lines).toEqual([
       expect.objectContaining({ level: "info", msg: "hello", answer: 42, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
     ]);
+  });
+
+  it("formats the time exactly as Date#toISOString does, across seconds and back", () => {
+    const base = Date.UTC(2026, 10, 28, 23, 59, 59, 0);
+    // Every millisecond of two seconds, then jumps back and forth (the per-second cache must follow).
+    const times = [...Array.from({ length: 2000 }, (_, i) => base + i), base + 5, base + 86_400_000 + 7, base + 999, 0, 1, 999_999_999_999];
+    for (const t of times) expect(isoTimeField(t)).toBe(`,"time":"${new Date(t).toISOString()}"`);
   });
 
   it("drops lines below LOG_LEVEL", () => {
