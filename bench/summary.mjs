@@ -23,6 +23,7 @@ export function quartiles(xs) {
   };
   return [at(0.25), at(0.75)];
 }
+
 const MB = 1024 * 1024;
 
 function mergedPercentiles(runs) {

@@ -92,6 +92,9 @@ export function flushLogs(): void {
   }
 }
 
+/** The formatted second isoTimeField() last used. */
+const clock = { second: Number.NaN, prefix: "" };
+
 /**
  * pino's `isoTime`, cheaper: the `"time"` field as ISO 8601 UTC with
  * milliseconds, the date and time of day formatted once per second. Inside
@@ -109,7 +112,6 @@ export function isoTimeField(now = Date.now()): string {
   const ms = now - second * 1000;
   return `${clock.prefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z"`;
 }
-const clock = { second: Number.NaN, prefix: "" };
 
 /**
  * A logger with the panel's settings; tests pass their own destination.

@@ -48,7 +48,11 @@ export function tokenChecksum(body: string): string {
   return toBase62(crc32(body), CHECKSUM_LENGTH);
 }
 
-/** Lowercase hex SHA-256: the only form of a token that is ever stored. */
+/**
+ * Lowercase hex SHA-256: the only form of a token that is ever stored.
+ * One-shot `crypto.hash` (Node ≥ 20.12; package.json asks ≥ 20.15 for
+ * zlib's crc32): no Hash object per bearer request.
+ */
 export function hashToken(plaintext: string): string {
   return hash("sha256", plaintext, "hex");
 }
