@@ -1,3 +1,4 @@
+import os from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
 
@@ -57,12 +58,17 @@ export const REDACTED = "[redacted]";
 
 interface LogGlobal {
   logger?: Logger;
-  requestLogger?: Logger;
-  stdout?: ReturnType<typeof pino.destination>;
+  requestLineWriter?: RequestLineWriter;
+  stdout?: BatchedStdout;
+  stderr?: ReturnType<typeof pino.destination>;
 }
 // Next bundles route handlers and instrumentation separately: one set of loggers
 // and one stdout buffer per process, so flushLogs() reaches every batched line.
 const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.log")] ??= {});
+
+/** Characters (≈ bytes: log lines are nearly all ASCII) and time a batch of stdout lines waits for. */
+const BATCH_CHARS = 4096;
+const BATCH_MS = 200;
 
 /**
  * stdout (request lines) is written asynchronously and in batches: lines
@@ -70,17 +76,65 @@ const store = ((globalThis as Record<symbol, LogGlobal>)[Symbol.for("xui-panel.l
  * in one write. A write per request line was the largest cost of an
  * authenticated API request after Next.js itself (a blocking one a tenth of
  * its CPU time, an asynchronous one still ~6 %; bench/README.md). Lines keep
- * their order, and flushLogs() writes what is left at shutdown; a `kill -9`
- * can lose the last 200 ms of request lines, never a change (those are in the
- * database and its audit log). stderr (warnings, errors) stays synchronous, so
- * a line explaining a crash is out before the process dies.
+ * their order, and flushLogs() writes what is left at shutdown, as does the
+ * exit hook on any exit; a `kill -9` can lose the last 200 ms of request
+ * lines, never a change (those are in the database and its audit log).
+ * stderr (warnings, errors) stays synchronous, so a line explaining a crash
+ * is out before the process dies.
+ *
+ * The batch is an array here rather than sonic-boom's own `minLength`
+ * buffer: sonic-boom measures the UTF-8 length of its whole pending string on
+ * every write, so each line re-read (and re-copied) everything queued before
+ * it, ~10 µs of a bearer request (bench/README.md).
  */
-function stdout(): DestinationStream & { flushSync(): void } {
-  if (!store.stdout) {
-    // pino flushes this destination on any exit, process.exit() from a timeout included.
-    store.stdout = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 });
+class BatchedStdout {
+  private lines: string[] = [];
+  private chars = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly dest = pino.destination({ dest: 1, sync: false });
+
+  constructor() {
+    // Every exit, process.exit() from a timeout included; flushLogs() swallows a closed stdout.
+    process.once("exit", flushLogs);
   }
+
+  write(line: string): boolean {
+    this.lines.push(line);
+    this.chars += line.length;
+    if (this.chars >= BATCH_CHARS) this.drain();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.drain(), BATCH_MS);
+      this.timer.unref();
+    }
+    return true;
+  }
+
+  /** Hands the batch to the destination (one asynchronous write). */
+  private drain(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.lines.length === 0) return;
+    const text = this.lines.join("");
+    this.lines = [];
+    this.chars = 0;
+    this.dest.write(text);
+  }
+
+  flushSync(): void {
+    this.drain();
+    this.dest.flushSync();
+  }
+}
+
+function stdout(): BatchedStdout {
+  store.stdout ??= new BatchedStdout();
   return store.stdout;
+}
+
+/** stderr, written synchronously (see above); one per process. */
+function stderrDestination(): DestinationStream {
+  store.stderr ??= pino.destination({ dest: 2, sync: true });
+  return store.stderr;
 }
 
 /** Writes out queued log lines; the server calls it before exiting. */
@@ -113,19 +167,14 @@ export function isoTimeField(now = Date.now()): string {
   return `${clock.prefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z"`;
 }
 
-/**
- * A logger with the panel's settings; tests pass their own destination.
- * `redact: false` is for the request log only, whose lines are built from
- * named fields alone (lib/api/access-log.ts): checking ~200 redact paths on
- * every request line cost more than writing it.
- */
-export function createLogger(level: LogLevel, destination?: DestinationStream, options: { redact?: boolean } = {}): Logger {
+/** A logger with the panel's settings; tests pass their own destination. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const stream =
     destination ??
     pino.multistream(
       [
         { level: "trace", stream: stdout() },
-        { level: "warn", stream: pino.destination({ dest: 2, sync: true }) },
+        { level: "warn", stream: stderrDestination() },
       ],
       { dedupe: true },
     );
@@ -135,7 +184,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, o
       timestamp: () => isoTimeField(),
       // "level":"info" rather than 30: readable without pino's tooling.
       formatters: { level: (label) => ({ level: label }) },
-      ...(options.redact === false ? {} : { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
     stream,
   );
@@ -149,10 +198,43 @@ export function logger(): Logger {
   return store.logger;
 }
 
-/** The one-line-per-request logger (same streams, no redact pass: see createLogger). */
-export function requestLogger(): Logger {
-  store.requestLogger ??= createLogger(configuredLevel(), undefined, { redact: false });
-  return store.requestLogger;
+/**
+ * Writes one request line: `fields` is the inside of a JSON object (named
+ * fields only, already serialized), which gets pino's frame around it.
+ */
+export type RequestLineWriter = (level: "info" | "error", fields: string) => void;
+
+const LEVEL_RANK: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * The request log, one line per `/panel/api` request, in exactly the format of
+ * the pino lines around it (`level`, `time`, `pid`, `hostname`, the fields,
+ * `msg`) and on the same streams: info on the batched stdout, error on stderr.
+ * Its lines are not run through pino: they are built from a fixed set of named
+ * fields (lib/api/access-log.ts), so pino's generic walk over an object, its
+ * redact pass and its multistream hop bought nothing, and they were the
+ * largest single cost an authenticated request adds to the bare route
+ * (bench/README.md). Tests pass their own streams.
+ */
+export function createRequestLineWriter(
+  level: LogLevel,
+  streams: { out: { write(line: string): unknown }; err: { write(line: string): unknown } } = {
+    out: stdout(),
+    err: stderrDestination(),
+  },
+): RequestLineWriter {
+  const rank = LEVEL_RANK[level];
+  const origin = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},`;
+  return (lineLevel, fields) => {
+    if (LEVEL_RANK[lineLevel] < rank) return;
+    const line = `{"level":"${lineLevel}"${isoTimeField()}${origin}${fields},"msg":"request"}\n`;
+    (lineLevel === "error" ? streams.err : streams.out).write(line);
+  };
+}
+
+export function requestLineWriter(): RequestLineWriter {
+  store.requestLineWriter ??= createRequestLineWriter(configuredLevel());
+  return store.requestLineWriter;
 }
 
 export function logInfo(msg: string, fields: Record<string, unknown> = {}): void {

@@ -1,6 +1,6 @@
 import { ZodError } from "zod";
 import { DomainError, HttpError } from "@/lib/errors";
-import { fail } from "@/lib/http/envelope";
+import { fail, jsonTextResponse, type Envelope } from "@/lib/http/envelope";
 import { logError } from "@/lib/log";
 
 export const AUTH_MSG = {
@@ -31,14 +31,16 @@ export function errorResponse(error: unknown, context: { method: string; route: 
   return fail(AUTH_MSG.internal, 500);
 }
 
+/** Serialized once: the answer to every request of a flood of bad tokens. */
+const UNAUTHORIZED_BODY = JSON.stringify({ success: false, msg: AUTH_MSG.unauthorized } satisfies Envelope);
+
 /**
  * Unauthenticated `/panel/api` request: 401 for API clients (XHR or any bearer
  * header), 404 for everything else so scanners cannot tell a panel is here.
  */
 export function unauthenticatedResponse(headers: Headers, bearerPresented: boolean): Response {
-  const xhr = headers.get("x-requested-with")?.toLowerCase() === "xmlhttprequest";
-  if (xhr || bearerPresented) {
-    return fail(AUTH_MSG.unauthorized, 401, { "WWW-Authenticate": 'Bearer realm="xui-panel"' });
+  if (bearerPresented || headers.get("x-requested-with")?.toLowerCase() === "xmlhttprequest") {
+    return jsonTextResponse(UNAUTHORIZED_BODY, 401, { "WWW-Authenticate": 'Bearer realm="xui-panel"' });
   }
   return fail(AUTH_MSG.notFound, 404);
 }

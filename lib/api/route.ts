@@ -54,7 +54,7 @@ export function endpoint<K extends EndpointKey>(
 export const API_ROUTE = Symbol.for("xui-panel.api-route");
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
-type RouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
+type RouteHandler = (request: Request, context: NextRouteContext) => Response | Promise<Response>;
 export const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteExports = Record<(typeof ROUTE_METHODS)[number], RouteHandler>;
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -88,9 +88,20 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
   for (const method of ROUTE_METHODS) {
     const binding = method === "HEAD" ? bindings.GET : method === "OPTIONS" ? undefined : bindings[method];
     exports[method] = Object.assign(
-      async (request: Request, context: NextRouteContext) => {
+      (request: Request, context: NextRouteContext): Response | Promise<Response> => {
         const log = startRequestLog(request, route);
-        return finishRequestLog(log, await handle(request, context, binding, allow, log));
+        // Every error is mapped in errorResponse(), thrown now or in a later step.
+        const failed = (error: unknown) =>
+          finishRequestLog(log, errorResponse(error, { method: request.method, route, requestId: log.requestId }));
+        let response: Response | PromiseLike<Response>;
+        try {
+          response = handle({ request, context, binding, allow, log });
+        } catch (error) {
+          return failed(error);
+        }
+        // Next awaits what a route returns; a Response answered synchronously needs no promise.
+        if (!isPromiseLike(response)) return finishRequestLog(log, response);
+        return Promise.resolve(response).then((r) => finishRequestLog(log, r), failed);
       },
       { [API_ROUTE]: binding?.key ?? null },
     );
@@ -132,91 +143,123 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
+/** `next(value)` now when `value` is ready, else once it is; a rejection passes through. */
+function then<T, R>(value: T | PromiseLike<T>, next: (value: T) => R | PromiseLike<R>): R | PromiseLike<R> {
+  return isPromiseLike(value) ? value.then(next) : next(value);
+}
+
 /** The route pattern logged for `/panel/api` paths that match no endpoint. */
 export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
 
-async function handle(
-  request: Request,
-  context: NextRouteContext,
-  binding: BoundEndpoint | undefined,
-  allow: string | null,
-  log: RequestLogEntry,
-): Promise<Response> {
-  try {
-    const config = serverConfig();
-    const headers = request.headers;
-    const ip = clientIp(headers, config.trustProxyHops);
-    log.ip = ip;
-    // Below, a step that may answer synchronously is awaited only when it did not: inside
-    // Next.js every promise pays for the async-context hooks, on every request (bench/).
-    const { db } = readyDatabase() ?? (await initDatabase());
-    const now = Date.now();
+/** What one request to one route needs to know; built once per call of the exported handler. */
+interface Call {
+  request: Request;
+  context: NextRouteContext;
+  binding: BoundEndpoint | undefined;
+  allow: string | null;
+  log: RequestLogEntry;
+}
 
-    const presented = presentedBearer(headers);
-    const bearer = presented !== null;
-    if (bearer) {
-      const wait = bearerBlockedFor(ip, now);
-      if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
-    }
+/**
+ * Runs apiRoute's steps (see there). Each step that may answer synchronously
+ * (the database already open, a cached token, a handler returning a snapshot)
+ * is continued synchronously, and only a step that really waits makes a
+ * promise: inside Next.js every promise and every async function pays for the
+ * async-context hooks, on every bot request (bench/README.md). A throw, now
+ * or in a later step, reaches the caller's error mapping either way.
+ */
+function handle(call: Call): Response | PromiseLike<Response> {
+  const db = readyDatabase()?.db;
+  if (!db) return initDatabase().then(() => handle(call));
+  const { request, log } = call;
+  const config = serverConfig();
+  const headers = request.headers;
+  const ip = clientIp(headers, config.trustProxyHops);
+  log.ip = ip;
+  const now = Date.now();
 
-    const authenticated = authenticate(db, headers, config, ip, now, presented);
-    const actor = isPromiseLike(authenticated) ? await authenticated : authenticated;
+  const presented = presentedBearer(headers);
+  const bearer = presented !== null;
+  if (bearer) {
+    const wait = bearerBlockedFor(ip, now);
+    if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
+  }
+
+  return then(authenticate(db, headers, config, ip, now, presented), (actor) => {
     if (!actor) {
       if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       return unauthenticatedResponse(headers, bearer);
     }
     log.actor = loggedActor(actor);
+    return authorized(call, db, actor, ip, now);
+  });
+}
 
-    if (allow === null) return fail(AUTH_MSG.notFound, 404);
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
-    if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
-    const spec: Endpoint<EndpointKey> & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; response?: z.ZodType } =
-      endpoints[binding.key];
+type Spec = Endpoint<EndpointKey> & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; response?: z.ZodType };
 
-    if (actor.kind === "token" && !scopeAllows(actor.scope, spec.permission, request.method)) {
-      noteAggregated(
-        db,
-        {
-          key: `scope.denied|${actor.tokenId}|${request.method} ${spec.path}|${ip}|${minuteBucket(now)}`,
-          action: "scope.denied",
-          outcome: "denied",
-          actor: auditActorOf(actor),
-          ip,
-          target: { type: "route", name: `${request.method} ${spec.path}` },
-          detail: { scope: actor.scope },
-        },
-        now,
-      );
-      return fail(AUTH_MSG.scopeDenied, 403);
-    }
-    if (
-      actor.kind === "session" &&
-      UNSAFE_METHODS.has(request.method) &&
-      !isValidCsrfToken(readCookie(headers, SESSION_COOKIE)!, headers.get("x-csrf-token"))
-    ) {
-      return fail(AUTH_MSG.csrf, 403);
-    }
+/** After authentication: routing, scope, CSRF, input, the handler and its answer. */
+function authorized(call: Call, db: Db, actor: Actor, ip: string, now: number): Response | PromiseLike<Response> {
+  const { request, binding, allow } = call;
+  if (allow === null) return fail(AUTH_MSG.notFound, 404);
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
+  if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
+  const spec: Spec = endpoints[binding.key];
 
-    const params = spec.params ? spec.params.parse(await context.params) : undefined;
-    const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
-    const body = spec.body ? spec.body.parse(await readJsonObject(request)) : undefined;
-    const running = binding.run({
+  if (actor.kind === "token" && !scopeAllows(actor.scope, spec.permission, request.method)) {
+    noteAggregated(
       db,
-      actor,
-      audit: { actor: auditActorOf(actor), ip },
-      body: body as never,
-      params: params as never,
-      query: query as never,
-      ip,
-      request,
+      {
+        key: `scope.denied|${actor.tokenId}|${request.method} ${spec.path}|${ip}|${minuteBucket(now)}`,
+        action: "scope.denied",
+        outcome: "denied",
+        actor: auditActorOf(actor),
+        ip,
+        target: { type: "route", name: `${request.method} ${spec.path}` },
+        detail: { scope: actor.scope },
+      },
       now,
-    });
-    // Any thenable (a Drizzle query returned as is, say) is awaited, as Promise.resolve() would.
-    const result = isPromiseLike(running) ? await running : running;
-    if (result instanceof Response) return result;
-    if (!spec.response) return ok();
-    return jsonTextResponse(shapedBody(binding.key, spec.response, result));
-  } catch (error) {
-    return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
+    );
+    return fail(AUTH_MSG.scopeDenied, 403);
   }
+  const headers = request.headers;
+  if (
+    actor.kind === "session" &&
+    UNSAFE_METHODS.has(request.method) &&
+    !isValidCsrfToken(readCookie(headers, SESSION_COOKIE)!, headers.get("x-csrf-token"))
+  ) {
+    return fail(AUTH_MSG.csrf, 403);
+  }
+
+  const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
+  const run = (input: { params?: unknown; body?: unknown }) =>
+    then(
+      binding.run({
+        db,
+        actor,
+        audit: { actor: auditActorOf(actor), ip },
+        body: input.body as never,
+        params: input.params as never,
+        query: query as never,
+        ip,
+        request,
+        now,
+      }),
+      // Any thenable (a Drizzle query returned as is, say) is awaited, as Promise.resolve() would.
+      (result) => respond(binding.key, spec, result),
+    );
+  // Path params arrive as a promise and a body as a stream: only endpoints that have them wait.
+  if (!spec.params && !spec.body) return run({});
+  return readInput(call, spec).then(run);
+}
+
+async function readInput(call: Call, spec: Spec): Promise<{ params?: unknown; body?: unknown }> {
+  const params = spec.params ? spec.params.parse(await call.context.params) : undefined;
+  const body = spec.body ? spec.body.parse(await readJsonObject(call.request)) : undefined;
+  return { params, body };
+}
+
+function respond(key: EndpointKey, spec: Spec, result: unknown): Response {
+  if (result instanceof Response) return result;
+  if (!spec.response) return ok();
+  return jsonTextResponse(shapedBody(key, spec.response, result));
 }

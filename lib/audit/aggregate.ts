@@ -83,8 +83,10 @@ export function noteAggregated(db: Db, event: AggregatedEvent, now: number): num
     s.pending.set(event.key, p);
   }
   p.count++;
-  s.timer ??= setTimeout(() => void flushAggregated(db), FLUSH_INTERVAL_MS);
-  s.timer.unref?.();
+  if (!s.timer) {
+    s.timer = setTimeout(() => void flushAggregated(db), FLUSH_INTERVAL_MS);
+    s.timer.unref?.();
+  }
   return (s.flushed.get(event.key) ?? 0) + p.count;
 }
 

@@ -20,7 +20,9 @@ function normalize(ip: string): string {
  * client is the `hops`-th address from the right of `X-Forwarded-For`.
  */
 export function clientIp(headers: Headers, trustProxyHops: number): string {
-  const socket = normalize(headers.get(SOCKET_ADDRESS_HEADER) ?? "");
+  const raw = headers.get(SOCKET_ADDRESS_HEADER) ?? "";
+  // A bot's requests come from one address, over and over: its answer is remembered.
+  const socket = raw === lastSocket.raw ? lastSocket.ip : rememberSocket(raw);
   if (trustProxyHops > 0) {
     const chain = (headers.get("x-forwarded-for") ?? "")
       .split(",")
@@ -29,7 +31,17 @@ export function clientIp(headers: Headers, trustProxyHops: number): string {
     const candidate = chain[chain.length - trustProxyHops];
     if (candidate && isIP(candidate)) return candidate;
   }
-  return isIP(socket) ? socket : "unknown";
+  return socket;
+}
+
+/** The last socket address seen, and what it normalizes to ("unknown" if it is not an IP). */
+const lastSocket = { raw: "", ip: "unknown" };
+
+function rememberSocket(raw: string): string {
+  const ip = normalize(raw);
+  lastSocket.raw = raw;
+  lastSocket.ip = isIP(ip) ? ip : "unknown";
+  return lastSocket.ip;
 }
 
 /** Whether the browser reached us over HTTPS (directly or via a trusted proxy). */

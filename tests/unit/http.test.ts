@@ -51,6 +51,11 @@ describe("clientIp", () => {
     expect(clientIp(h, 1)).toBe("10.0.0.2");
     expect(clientIp(headers({}), 0)).toBe("unknown");
   });
+  it("answers each request for its own socket when addresses alternate (the last one is remembered)", () => {
+    const sequence = ["203.0.113.5", "203.0.113.5", "::FFFF:10.0.0.9", "bogus", "203.0.113.5", "", "2001:DB8::1", "2001:DB8::1"];
+    const expected = ["203.0.113.5", "203.0.113.5", "10.0.0.9", "unknown", "203.0.113.5", "unknown", "2001:db8::1", "2001:db8::1"];
+    expect(sequence.map((a) => clientIp(headers(a ? { [SOCKET_ADDRESS_HEADER]: a } : {}), 0))).toEqual(expected);
+  });
   it("reads the scheme from X-Forwarded-Proto only behind a trusted proxy", () => {
     const h = headers({ "x-forwarded-proto": "https" });
     expect(isHttps(h, "http://x/", 0)).toBe(false);

@@ -5,18 +5,23 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { finishRequestLog, REQUEST_ID_HEADER, startRequestLog } from "@/lib/api/access-log";
-import { createLogger, isoTimeField, logLevelSetting, REDACTED } from "@/lib/log";
+import { createLogger, createRequestLineWriter, isoTimeField, logLevelSetting, REDACTED } from "@/lib/log";
 
-/** A logger writing into an array of parsed lines. */
+/** A logger and a request line writer, writing into an array of parsed lines (and the raw text). */
 function capture(level: Parameters<typeof createLogger>[0] = "info") {
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n").filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
       done();
     },
   });
-  return { lines, logger: createLogger(level, stream) };
+  const streams = { out: stream, err: stream };
+  return { lines, raw, logger: createLogger(level, stream), writer: createRequestLineWriter(level, streams) };
 }
 
 describe("logger settings", () => {
@@ -72,11 +77,11 @@ describe("logger settings", () => {
 
 describe("request log line", () => {
   function lineFor(request: Request, response: Response, fill?: (e: ReturnType<typeof startRequestLog>) => void) {
-    const { lines, logger } = capture();
+    const { lines, raw, writer } = capture();
     const entry = startRequestLog(request, "/panel/api/setting/apiTokens/delete/{id}");
     fill?.(entry);
-    const out = finishRequestLog(entry, response, logger);
-    return { line: lines[0]!, out, count: lines.length };
+    const out = finishRequestLog(entry, response, writer);
+    return { line: lines[0]!, raw: raw[0]!, out, count: lines.length };
   }
 
   it("has exactly the documented fields, and the response carries the request id", () => {
@@ -108,6 +113,42 @@ describe("request log line", () => {
     expect(JSON.stringify(line)).not.toMatch(/xui_secret|xui_session|secret=q/);
   });
 
+  it("is framed exactly like the logger's own lines: the same keys in the same order", () => {
+    const { raw: logged, logger } = capture();
+    logger.info({ requestId: "x" }, "request");
+    const { raw } = lineFor(new Request("http://x/"), new Response(null));
+    const keys = (text: string) => Object.keys(JSON.parse(text) as object);
+    expect(keys(raw).slice(0, 4)).toEqual(keys(logged[0]!).slice(0, 4));
+    expect(keys(raw).slice(0, 4)).toEqual(["level", "time", "pid", "hostname"]);
+    expect(keys(raw).at(-1)).toBe("msg");
+  });
+
+  it("escapes what a client or an admin chose (token name, method) and stays one line of JSON", () => {
+    const name = 'ci "prod"\\ \n\u2028 ünïcode';
+    const { line, raw, count } = lineFor(new Request("http://x/", { method: "PATCH" }), new Response(null), (e) => {
+      e.actor = { type: "token", tokenId: 1, tokenName: name };
+      e.ip = "::1";
+    });
+    expect(count).toBe(1);
+    expect(raw).not.toContain("\n");
+    expect(line.actor).toEqual({ type: "token", tokenId: 1, tokenName: name });
+    expect(line.method).toBe("PATCH");
+    expect(line.ip).toBe("::1");
+  });
+
+  it("follows LOG_LEVEL: warn drops request lines, keeps 5xx ones; silent drops all", () => {
+    for (const [level, status, written] of [
+      ["warn", 200, 0],
+      ["warn", 503, 1],
+      ["silent", 503, 0],
+      ["debug", 200, 1],
+    ] as const) {
+      const { lines, writer } = capture(level);
+      finishRequestLog(startRequestLog(new Request("http://x/"), "/r"), new Response(null, { status }), writer);
+      expect(lines.length, `${level} ${status}`).toBe(written);
+    }
+  });
+
   it.each([["has spaces"], ["x".repeat(129)], ['quote"d'], [""]])("replaces an unusable incoming id %j with a UUID", (bad) => {
     const request = new Request("http://x/", { headers: { "x-request-id": bad } });
     const { line, out } = lineFor(request, new Response(null));
@@ -135,8 +176,8 @@ describe("batched stdout", () => {
       const script = path.join(dir, "script.ts");
       writeFileSync(
         script,
-        `import { requestLogger } from ${JSON.stringify(path.resolve("lib/log.ts"))};\n` +
-          `requestLogger().info({ requestId: "r1" }, "request");\n${body}\n`,
+        `import { logInfo, requestLineWriter } from ${JSON.stringify(path.resolve("lib/log.ts"))};\n` +
+          `requestLineWriter()("info", '"requestId":"r1"');\n${body}\n`,
       );
       const run = spawnSync(process.execPath, ["--import", "tsx", script], {
         encoding: "utf8",
@@ -155,6 +196,20 @@ describe("batched stdout", () => {
     // Without the flush on exit (pino registers it for its destinations) the line would be lost:
     // 4 KiB never fill and the 200 ms flush never comes.
     expect(runLogging("process.exit(0);")).toMatch(/"requestId":"r1","msg":"request"/);
+  });
+
+  it("a batch goes out on its own within 200 ms, and lines from both loggers keep their order", () => {
+    // No exit hook runs under SIGKILL: whatever is in the output was written by the timer.
+    const out = runLogging(
+      [
+        `logInfo("second");`,
+        `setTimeout(() => process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL")), 600);`,
+      ].join("\n"),
+      null,
+    );
+    expect(out).toContain("MARK");
+    expect(out.indexOf('"requestId":"r1"')).toBeGreaterThanOrEqual(0);
+    expect(out.indexOf('"msg":"second"')).toBeGreaterThan(out.indexOf('"requestId":"r1"'));
   });
 
   it("lines are batched: a line is not written the moment it is logged", () => {
