@@ -4,25 +4,20 @@ import { percentile } from "./load.mjs";
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** The middle value (the mean of the two middle ones for an even count); null for none. */
-export function median(xs) {
+/** The q-quantile (0–1), interpolating linearly between order statistics; null for none. */
+export function quantile(xs, q) {
   if (xs.length === 0) return null;
   const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
 }
 
-/** The lower and upper quartile (linear interpolation between order statistics). */
-export function quartiles(xs) {
-  if (xs.length === 0) return [null, null];
-  const sorted = [...xs].sort((a, b) => a - b);
-  const at = (q) => {
-    const pos = (sorted.length - 1) * q;
-    const lo = Math.floor(pos);
-    return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
-  };
-  return [at(0.25), at(0.75)];
-}
+/** The middle value (the mean of the two middle ones for an even count); null for none. */
+export const median = (xs) => quantile(xs, 0.5);
+
+/** The lower and upper quartile. */
+export const quartiles = (xs) => [quantile(xs, 0.25), quantile(xs, 0.75)];
 
 const MB = 1024 * 1024;
 

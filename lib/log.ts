@@ -204,7 +204,8 @@ export function logger(): Logger {
  */
 export type RequestLineWriter = (level: "info" | "error", fields: string) => void;
 
-const LEVEL_RANK: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+/** pino's numeric levels, so the request log filters exactly as the logger does; `silent` drops all. */
+const levelValue = (level: LogLevel): number => (level === "silent" ? Infinity : pino.levels.values[level]!);
 
 /**
  * The request log, one line per `/panel/api` request, in exactly the format of
@@ -223,10 +224,10 @@ export function createRequestLineWriter(
     err: stderrDestination(),
   },
 ): RequestLineWriter {
-  const rank = LEVEL_RANK[level];
+  const threshold = levelValue(level);
   const origin = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},`;
   return (lineLevel, fields) => {
-    if (LEVEL_RANK[lineLevel] < rank) return;
+    if (levelValue(lineLevel) < threshold) return;
     const line = `{"level":"${lineLevel}"${isoTimeField()}${origin}${fields},"msg":"request"}\n`;
     (lineLevel === "error" ? streams.err : streams.out).write(line);
   };

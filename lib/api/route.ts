@@ -91,17 +91,18 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
       (request: Request, context: NextRouteContext): Response | Promise<Response> => {
         const log = startRequestLog(request, route);
         // Every error is mapped in errorResponse(), thrown now or in a later step.
-        const failed = (error: unknown) =>
-          finishRequestLog(log, errorResponse(error, { method: request.method, route, requestId: log.requestId }));
         let response: Response | PromiseLike<Response>;
         try {
           response = handle({ request, context, binding, allow, log });
         } catch (error) {
-          return failed(error);
+          return finishRequestLog(log, failure(error, request, log));
         }
         // Next awaits what a route returns; a Response answered synchronously needs no promise.
         if (!isPromiseLike(response)) return finishRequestLog(log, response);
-        return Promise.resolve(response).then((r) => finishRequestLog(log, r), failed);
+        return Promise.resolve(response).then(
+          (r) => finishRequestLog(log, r),
+          (error: unknown) => finishRequestLog(log, failure(error, request, log)),
+        );
       },
       { [API_ROUTE]: binding?.key ?? null },
     );
@@ -141,6 +142,10 @@ export function shapedBody(key: EndpointKey, schema: z.ZodType, result: unknown)
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+function failure(error: unknown, request: Request, log: RequestLogEntry): Response {
+  return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
 }
 
 /** `next(value)` now when `value` is ready, else once it is; a rejection passes through. */
