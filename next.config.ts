@@ -1,24 +1,18 @@
 import type { NextConfig } from "next";
 
 /**
- * Headers for every response, pages and API alike. The Content-Security-Policy
- * is not here: pages get a per-request nonce policy from proxy.ts and JSON
- * routes a `default-src 'none'` one from lib/http/envelope.ts.
+ * No `headers()` here: scripts/server.mjs, which serves every request (`npm
+ * start` and `npm run dev` alike), stamps the security headers on each
+ * response before Next.js sees it. The same list here made Next.js match
+ * `/:path*` and decode every path segment on every request, a cost that grows
+ * with the depth of the path and so fell hardest on `/panel/api/...` calls
+ * (bench/README.md).
  */
-const securityHeaders = [
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "no-referrer" },
-];
-
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // The libSQL driver loads a native addon; bundling it would break that.
   serverExternalPackages: ["@libsql/client", "libsql"],
-  async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
-  },
 };
 
 export default nextConfig;

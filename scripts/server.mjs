@@ -16,7 +16,10 @@ const { default: next } = await import("next");
 
 const SOCKET_ADDRESS_HEADER = "x-xui-socket-address";
 const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-/** As in next.config.ts, plus the CSP of JSON answers (lib/http/envelope.ts). */
+/**
+ * On every response, pages, API and static files alike (the only place they are
+ * set: see next.config.ts). Pages and JSON routes replace the CSP with their own.
+ */
 const SECURITY_HEADERS = {
   "X-Frame-Options": "DENY",
   "X-Content-Type-Options": "nosniff",

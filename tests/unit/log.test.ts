@@ -194,7 +194,7 @@ describe("batched stdout", () => {
 
   it("a line still waiting in the batch is written when the process exits at once", () => {
     // Without the flush on exit (pino registers it for its destinations) the line would be lost:
-    // 4 KiB never fill and the 200 ms flush never comes.
+    // 64 KiB never fill and the 200 ms flush never comes.
     expect(runLogging("process.exit(0);")).toMatch(/"requestId":"r1","msg":"request"/);
   });
 
@@ -214,7 +214,7 @@ describe("batched stdout", () => {
 
   it("lines are batched: a line is not written the moment it is logged", () => {
     // An unbatched asynchronous write is handed to libuv's threads at once and lands during the
-    // busy wait; a batched line waits for 4 KiB or the 200 ms timer, which the wait holds off,
+    // busy wait; a batched line waits for 64 KiB or the 200 ms timer, which the wait holds off,
     // so SIGKILL (no exit hook) finds it still in memory.
     const out = runLogging(
       [
@@ -226,5 +226,23 @@ describe("batched stdout", () => {
     );
     expect(out).toContain("MARK");
     expect(out).not.toContain('"requestId":"r1"');
+  });
+
+  it("a full batch (64 KiB) goes out at once, without waiting for the timer", () => {
+    // As above, the busy wait holds the 200 ms timer off; only the size bound can write these.
+    const out = runLogging(
+      [
+        `for (let i = 0; i < 400; i++) requestLineWriter()("info", \`"requestId":"fill-\${i}","pad":"\${"x".repeat(200)}"\`);`,
+        `const until = Date.now() + 300;`,
+        `while (Date.now() < until) {}`,
+        `process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL"));`,
+      ].join("\n"),
+      null,
+    );
+    expect(out).toContain("MARK");
+    // 401 lines of ~330 characters: the first batch closes at 64 KiB, around line 200; the rest waits.
+    expect(out).toContain('"requestId":"r1"');
+    expect(out).toContain('"requestId":"fill-150"');
+    expect(out).not.toContain('"requestId":"fill-399"');
   });
 });
