@@ -91,9 +91,18 @@ const BATCH_MS = 200;
  * buffer: sonic-boom measures the UTF-8 length of its whole pending string on
  * every write, so each line re-read (and re-copied) everything queued before
  * it, ~10 µs of a bearer request (bench/README.md).
+ *
+ * Request lines wait as their fields, not as text (see `writeRequestLine`):
+ * their JSON is made when the batch goes out, all lines of a batch in one
+ * loop. Serialized in the request, between two stretches of Next.js code, the
+ * same work cost several times as much (bench/README.md).
  */
 class BatchedStdout {
-  private lines: string[] = [];
+  /**
+   * Triples, flat so that a line costs no object of its own: (level, time,
+   * fields) for a request line, (null, 0, text) for a line that is text already.
+   */
+  private items: (string | number | LineFields | null)[] = [];
   private chars = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly dest = pino.destination({ dest: 1, sync: false });
@@ -104,24 +113,42 @@ class BatchedStdout {
   }
 
   write(line: string): boolean {
-    this.lines.push(line);
-    this.chars += line.length;
+    this.items.push(null, 0, line);
+    this.queued(line.length);
+    return true;
+  }
+
+  /** Queues a request line; its text is built when the batch is written. */
+  writeRequestLine(level: RequestLineLevel, time: number, fields: LineFields): void {
+    this.items.push(level, time, fields);
+    this.queued(REQUEST_LINE_CHARS);
+  }
+
+  private queued(chars: number): void {
+    this.chars += chars;
     if (this.chars >= BATCH_CHARS) this.drain();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.drain(), BATCH_MS);
       this.timer.unref();
     }
-    return true;
   }
 
   /** Hands the batch to the destination (one asynchronous write). */
   private drain(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lines.length === 0) return;
-    const text = this.lines.join("");
-    this.lines = [];
+    const items = this.items;
+    if (items.length === 0) return;
+    this.items = [];
     this.chars = 0;
+    let text = "";
+    for (let i = 0; i < items.length; i += 3) {
+      const line = items[i + 2] as string | LineFields;
+      text +=
+        typeof line === "string"
+          ? line
+          : requestLineText(items[i] as RequestLineLevel, items[i + 1] as number, line.serialize());
+    }
     this.dest.write(text);
   }
 
@@ -203,14 +230,30 @@ export function logger(): Logger {
   return store.logger;
 }
 
+export type RequestLineLevel = "info" | "error";
+
+/** A request line's named fields, serialized as the inside of a JSON object (lib/api/access-log.ts). */
+export interface LineFields {
+  serialize(): string;
+}
+
 /**
- * Writes one request line: `fields` is the inside of a JSON object (named
- * fields only, already serialized), which gets pino's frame around it.
+ * Writes one request line: `fields` are named fields only, already
+ * serialized or serialized on demand, which get pino's frame around them.
  */
-export type RequestLineWriter = (level: "info" | "error", fields: string) => void;
+export type RequestLineWriter = (level: RequestLineLevel, fields: string | LineFields, time?: number) => void;
+
+/** What a request line takes in a batch, for the batch's size bound (they are ~250-350 characters). */
+const REQUEST_LINE_CHARS = 300;
 
 /** pino's numeric levels, so the request log filters exactly as the logger does; `silent` drops all. */
 const levelValue = (level: LogLevel): number => (level === "silent" ? Infinity : pino.levels.values[level]!);
+
+const ORIGIN = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},`;
+
+function requestLineText(level: RequestLineLevel, time: number, fields: string): string {
+  return `{"level":"${level}"${isoTimeField(time)}${ORIGIN}${fields},"msg":"request"}\n`;
+}
 
 /**
  * The request log, one line per `/panel/api` request, in exactly the format of
@@ -220,21 +263,27 @@ const levelValue = (level: LogLevel): number => (level === "silent" ? Infinity :
  * fields (lib/api/access-log.ts), so pino's generic walk over an object, its
  * redact pass and its multistream hop bought nothing, and they were the
  * largest single cost an authenticated request adds to the bare route
- * (bench/README.md). Tests pass their own streams.
+ * (bench/README.md). On the batched stdout an info line is serialized when
+ * its batch goes out; error lines are written at once, as all of stderr is.
+ * Tests pass their own streams.
  */
 export function createRequestLineWriter(
   level: LogLevel,
-  streams: { out: { write(line: string): unknown }; err: { write(line: string): unknown } } = {
+  streams: { out: { write(line: string): unknown } | BatchedStdout; err: { write(line: string): unknown } } = {
     out: stdout(),
     err: stderrDestination(),
   },
 ): RequestLineWriter {
   const threshold = levelValue(level);
-  const origin = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},`;
-  return (lineLevel, fields) => {
+  const { out, err } = streams;
+  return (lineLevel, fields, time = Date.now()) => {
     if (levelValue(lineLevel) < threshold) return;
-    const line = `{"level":"${lineLevel}"${isoTimeField()}${origin}${fields},"msg":"request"}\n`;
-    (lineLevel === "error" ? streams.err : streams.out).write(line);
+    if (lineLevel === "info" && out instanceof BatchedStdout && typeof fields !== "string") {
+      out.writeRequestLine(lineLevel, time, fields);
+      return;
+    }
+    const text = requestLineText(lineLevel, time, typeof fields === "string" ? fields : fields.serialize());
+    (lineLevel === "error" ? err : out).write(text);
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "@/lib/auth/request-auth";
-import { requestLineWriter, type RequestLineWriter } from "@/lib/log";
+import { requestLineWriter, type LineFields, type RequestLineWriter } from "@/lib/log";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 /**
@@ -19,34 +19,47 @@ export function loggedActor(actor: Actor): LoggedActor {
     : { type: "session", username: actor.username };
 }
 
-/** One request in flight; the wrappers fill in `ip` and `actor` as they learn them. */
-export interface RequestLogEntry {
-  requestId: string;
-  method: string;
-  /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
-  route: string;
-  ip: string;
-  actor: LoggedActor | null;
-  started: number;
+/**
+ * One request in flight; the wrappers fill in `ip` and `actor` as they learn
+ * them, finishRequestLog() the outcome. It is also the request line's fields:
+ * on the batched stdout the line is serialized only when its batch is written
+ * (lib/log.ts), by which time the entry no longer changes.
+ */
+export class RequestLogEntry implements LineFields {
+  ip = "unknown";
+  actor: LoggedActor | null = null;
+  status = 0;
+  durationMs = 0;
+
+  constructor(
+    readonly requestId: string,
+    readonly method: string,
+    /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
+    readonly route: string,
+    readonly started: number,
+  ) {}
+
+  /**
+   * Every field is named here: the request, its headers and its body are never
+   * handed to the logger, so credentials cannot reach the log. Strings a client
+   * influences go through JSON.stringify; the request id needs no escaping (it
+   * is ours, or it matched SANE_REQUEST_ID).
+   */
+  serialize(): string {
+    return (
+      `"requestId":"${this.requestId}","method":${JSON.stringify(this.method)},"route":${JSON.stringify(this.route)},` +
+      `"status":${this.status},"durationMs":${this.durationMs},"actor":${JSON.stringify(this.actor)},"ip":${JSON.stringify(this.ip)}`
+    );
+  }
 }
 
 export function startRequestLog(request: Request, route: string): RequestLogEntry {
   const incoming = request.headers.get("x-request-id")?.trim();
-  return {
-    requestId: incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID(),
-    method: request.method,
-    route,
-    ip: "unknown",
-    actor: null,
-    started: performance.now(),
-  };
+  const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return new RequestLogEntry(requestId, request.method, route, performance.now());
 }
 
-/**
- * Stamps the request id on the response and writes the request's one log line.
- * Every field is named here: the request, its headers and its body are never
- * handed to the logger, so credentials cannot reach the log.
- */
+/** Stamps the request id on the response and writes the request's one log line. */
 export function finishRequestLog(entry: RequestLogEntry, response: Response, write: RequestLineWriter = requestLineWriter()): Response {
   let out = response;
   try {
@@ -56,13 +69,8 @@ export function finishRequestLog(entry: RequestLogEntry, response: Response, wri
     out = new Response(response.body, response);
     out.headers.set(REQUEST_ID_HEADER, entry.requestId);
   }
-  const durationMs = Math.round((performance.now() - entry.started) * 10) / 10;
-  // Serialized by hand, field by field (see createRequestLineWriter); strings a client
-  // influences go through JSON.stringify. The request id needs no escaping: it is ours
-  // or it matched SANE_REQUEST_ID.
-  const fields =
-    `"requestId":"${entry.requestId}","method":${JSON.stringify(entry.method)},"route":${JSON.stringify(entry.route)},` +
-    `"status":${out.status},"durationMs":${durationMs},"actor":${JSON.stringify(entry.actor)},"ip":${JSON.stringify(entry.ip)}`;
-  write(out.status >= 500 ? "error" : "info", fields);
+  entry.status = out.status;
+  entry.durationMs = Math.round((performance.now() - entry.started) * 10) / 10;
+  write(out.status >= 500 ? "error" : "info", entry);
   return out;
 }

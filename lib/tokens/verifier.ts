@@ -151,20 +151,21 @@ export function verifyBearerToken(
   request: { ip: string; now?: number },
 ): VerifiedToken | null | Promise<VerifiedToken | null> {
   const now = request.now ?? Date.now();
-  if (!isPlausibleToken(presented)) return null;
   const s = stateOf(db);
-  if (now - s.checkedAt >= POLL_MS) return ensureFresh(db, s).then(() => verifyFresh(db, s, presented, request.ip, now));
-  return verifyFresh(db, s, presented, request.ip, now);
+  const hash = hashToken(presented);
+  const fresh = now - s.checkedAt < POLL_MS;
+  if (fresh) {
+    // Only plausible strings are ever cached (see verifyFresh): a hit, the
+    // common case of a bot's known token, needs no format or checksum check.
+    const entry = s.entries.get(hash);
+    if (entry !== undefined) return accept(db, entry, request.ip, now);
+  }
+  if (!isPlausibleToken(presented)) return null;
+  if (!fresh) return ensureFresh(db, s).then(() => verifyFresh(db, s, hash, request.ip, now));
+  return verifyFresh(db, s, hash, request.ip, now);
 }
 
-function verifyFresh(
-  db: Db,
-  s: VerifierState,
-  presented: string,
-  ip: string,
-  now: number,
-): VerifiedToken | null | Promise<VerifiedToken | null> {
-  const hash = hashToken(presented);
+function verifyFresh(db: Db, s: VerifierState, hash: string, ip: string, now: number): VerifiedToken | null | Promise<VerifiedToken | null> {
   const entry = s.entries.get(hash);
   if (entry !== undefined) return accept(db, entry, ip, now);
   const epoch = s.epoch;

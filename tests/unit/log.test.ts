@@ -228,6 +228,42 @@ describe("batched stdout", () => {
     expect(out).not.toContain('"requestId":"r1"');
   });
 
+  it("a request line waits as its fields and is written as they were when the request ended, in order", () => {
+    // Serialized when the batch goes out (at exit here), 300 ms after the request: the line must
+    // still carry that request's status, actor and end time, and come before lines logged after it.
+    const accessLog = JSON.stringify(path.resolve("lib/api/access-log.ts"));
+    const out = runLogging(
+      [
+        `void import(${accessLog}).then(({ finishRequestLog, startRequestLog }) => {`,
+        `const entry = startRequestLog(new Request("http://x/", { method: "DELETE", headers: { "x-request-id": "deferred-1" } }), "/r/{id}");`,
+        `entry.actor = { type: "token", tokenId: 9, tokenName: "late \\"bot\\"" };`,
+        `entry.ip = "10.1.2.3";`,
+        `finishRequestLog(entry, new Response(null, { status: 204 }));`,
+        `const until = Date.now() + 300;`,
+        `while (Date.now() < until) {}`,
+        `logInfo("after");`,
+        `process.exit(0);`,
+        `});`,
+      ].join("\n"),
+    );
+    const lines = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const index = lines.findIndex((l) => l.requestId === "deferred-1");
+    const after = lines.findIndex((l) => l.msg === "after");
+    expect(index).toBeGreaterThan(lines.findIndex((l) => l.requestId === "r1"));
+    expect(after).toBeGreaterThan(index);
+    expect(lines[index]).toMatchObject({
+      level: "info",
+      method: "DELETE",
+      route: "/r/{id}",
+      status: 204,
+      actor: { type: "token", tokenId: 9, tokenName: 'late "bot"' },
+      ip: "10.1.2.3",
+      msg: "request",
+    });
+    const ended = Date.parse(lines[index]!.time as string);
+    expect(Date.parse(lines[after]!.time as string) - ended).toBeGreaterThanOrEqual(250);
+  });
+
   it("a full batch (64 KiB) goes out at once, without waiting for the timer", () => {
     // As above, the busy wait holds the 200 ms timer off; only the size bound can write these.
     const out = runLogging(
