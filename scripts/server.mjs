@@ -3,6 +3,7 @@
 // peer's address: Next fills X-Forwarded-For from the socket only when the
 // client did not send one, so a client could choose its own IP. We stamp the
 // socket address on every request under a header name nobody else may set.
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
@@ -15,6 +16,14 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const { default: next } = await import("next");
 
 const SOCKET_ADDRESS_HEADER = "x-xui-socket-address";
+/** The request id this server answered with, for the app's log line (lib/api/access-log.ts); a client cannot set it. */
+const REQUEST_ID_HEADER = "x-xui-request-id";
+/**
+ * An incoming X-Request-Id is kept when it looks like an id (UUID, ULID, a
+ * proxy's trace id): short, no spaces or quotes. Anything else is replaced, so
+ * a client cannot stuff a log line with junk. As in lib/api/access-log.ts.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:+=/-]{1,128}$/;
 const SUPPORTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 /**
  * On every response, pages, API and static files alike (the only place they are
@@ -57,6 +66,11 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
   // Every answer carries the security headers, also the ones Next writes on its
   // own (405s, redirects); pages and JSON routes replace the CSP with their own.
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  // Every answer carries a request id, also the ones refused here and Next's own.
+  // Set on the Node response, it costs a fraction of a header added to a
+  // route's Response, which Next.js then copies over (bench/README.md).
+  const requestId = requestIdOf(req);
+  res.setHeader("X-Request-Id", requestId);
   const refusal = refused(req);
   if (refusal) {
     const body = JSON.stringify({ success: false, msg: refusal.msg });
@@ -64,15 +78,16 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
     res.end(body);
     return;
   }
-  // Overwrites whatever the client sent under this name.
+  // Overwrite whatever the client sent under these names.
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+  req.headers[REQUEST_ID_HEADER] = requestId;
   // `GET /login` is the login page and `POST /login` the login API, but one
   // Next path cannot hold both a page and a route handler. Routing the POST
   // here (not with a proxy.ts rewrite, which Next performs as a second HTTP
   // request from 127.0.0.1) keeps the caller's address and saves a hop.
   if (req.method === "POST" && LOGIN_PATH.test(req.url ?? "")) req.url = req.url.replace("/login", "/auth/login");
   handle(req, res).catch((error) => {
-    console.error(JSON.stringify({ level: "error", msg: "request failed", error: String(error?.message ?? error) }));
+    console.error(JSON.stringify({ level: "error", msg: "request failed", requestId, error: String(error?.message ?? error) }));
     if (!res.headersSent) {
       res.statusCode = 500;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
@@ -135,6 +150,12 @@ function refused(req) {
     return { status: 400, msg: REFUSAL_MSG[400] };
   }
   return null;
+}
+
+function requestIdOf(req) {
+  const incoming = req.headers["x-request-id"];
+  const trimmed = typeof incoming === "string" ? incoming.trim() : "";
+  return SANE_REQUEST_ID.test(trimmed) ? trimmed : randomUUID();
 }
 
 function rawEnvelope(status, msg, headers = {}) {

@@ -4,9 +4,15 @@ import { requestLineWriter, type LineFields, type RequestLineWriter } from "@/li
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 /**
+ * The id scripts/server.mjs has already answered with (it sets X-Request-Id on
+ * every response itself, and overwrites whatever a client sends under this name).
+ */
+export const EDGE_REQUEST_ID_HEADER = "x-xui-request-id";
+/**
  * An incoming id is kept when it looks like an id (UUID, ULID, a proxy's trace
  * id): short, no spaces or quotes. Anything else is replaced, so a client
- * cannot stuff a log line with junk.
+ * cannot stuff a log line with junk. Decided by scripts/server.mjs (the same
+ * pattern) for every request it serves; here only when there is no such server.
  */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:+=/-]{1,128}$/;
 
@@ -33,6 +39,8 @@ export class RequestLogEntry implements LineFields {
 
   constructor(
     readonly requestId: string,
+    /** False when scripts/server.mjs set X-Request-Id already; else finishRequestLog() adds it. */
+    readonly stampResponse: boolean,
     readonly method: string,
     /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
     readonly route: string,
@@ -54,20 +62,27 @@ export class RequestLogEntry implements LineFields {
 }
 
 export function startRequestLog(request: Request, route: string): RequestLogEntry {
-  const incoming = request.headers.get("x-request-id")?.trim();
+  const headers = request.headers;
+  // Checked again: the id goes into the log line unescaped.
+  const edge = headers.get(EDGE_REQUEST_ID_HEADER);
+  if (edge && SANE_REQUEST_ID.test(edge)) return new RequestLogEntry(edge, false, request.method, route, performance.now());
+  // Not behind scripts/server.mjs (a test calling the handler): the same choice, made here.
+  const incoming = headers.get("x-request-id")?.trim();
   const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  return new RequestLogEntry(requestId, request.method, route, performance.now());
+  return new RequestLogEntry(requestId, true, request.method, route, performance.now());
 }
 
-/** Stamps the request id on the response and writes the request's one log line. */
+/** Writes the request's one log line, and stamps the request id on the response unless the server has. */
 export function finishRequestLog(entry: RequestLogEntry, response: Response, write: RequestLineWriter = requestLineWriter()): Response {
   let out = response;
-  try {
-    out.headers.set(REQUEST_ID_HEADER, entry.requestId);
-  } catch {
-    // Immutable headers (a Response.redirect(), say): copy the response.
-    out = new Response(response.body, response);
-    out.headers.set(REQUEST_ID_HEADER, entry.requestId);
+  if (entry.stampResponse) {
+    try {
+      out.headers.set(REQUEST_ID_HEADER, entry.requestId);
+    } catch {
+      // Immutable headers (a Response.redirect(), say): copy the response.
+      out = new Response(response.body, response);
+      out.headers.set(REQUEST_ID_HEADER, entry.requestId);
+    }
   }
   entry.status = out.status;
   entry.durationMs = Math.round((performance.now() - entry.started) * 10) / 10;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +143,29 @@ describe("request logs", () => {
     const replaced = await request(server.baseUrl, "/csrf-token", { headers: { "x-request-id": "two words" } });
     expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect((await lineOf(replaced)).requestId).toBe(replaced.headers.get("x-request-id"));
+  });
+
+  it("the server assigns the id: a client cannot choose it through the internal header, and the log line agrees", async () => {
+    const res = await request(server.baseUrl, "/csrf-token", { headers: { "x-xui-request-id": "chosen-by-client" } });
+    const id = res.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(res.headers.get("x-request-id")).not.toContain(",");
+    expect((await lineOf(res)).requestId).toBe(id);
+  });
+
+  it("answers the server gives on its own, before Next.js, carry an X-Request-Id too", async () => {
+    // TRACE is refused by scripts/server.mjs (fetch() cannot send it, node:http can).
+    const { port } = new URL(server.baseUrl);
+    const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: "TRACE", path: "/panel/api/server/status", headers: { "x-request-id": "trace-7" } }, (r) => {
+        r.resume();
+        resolve(r);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer.statusCode).toBe(405);
+    expect(answer.headers["x-request-id"]).toBe("trace-7");
   });
 });
 

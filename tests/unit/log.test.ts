@@ -156,6 +156,21 @@ describe("request log line", () => {
     expect(out.headers.get(REQUEST_ID_HEADER)).toBe(line.requestId);
   });
 
+  it("takes the id scripts/server.mjs answered with, and leaves the response header to the server", () => {
+    const request = new Request("http://x/", { headers: { "x-xui-request-id": "edge-1", "x-request-id": "client-1" } });
+    const { line, out } = lineFor(request, new Response(null));
+    expect(line.requestId).toBe("edge-1");
+    expect(out.headers.get(REQUEST_ID_HEADER)).toBeNull();
+  });
+
+  it("ignores an internal id that is not a sane one (it would go into the line unescaped)", () => {
+    const request = new Request("http://x/", { headers: { "x-xui-request-id": 'a","status":1', "x-request-id": "client-1" } });
+    const { line, out, count } = lineFor(request, new Response(null));
+    expect(count).toBe(1);
+    expect(line.requestId).toBe("client-1");
+    expect(out.headers.get(REQUEST_ID_HEADER)).toBe("client-1");
+  });
+
   it("logs server errors at level error", () => {
     const { line } = lineFor(new Request("http://x/"), new Response(null, { status: 500 }));
     expect(line.level).toBe("error");
