@@ -152,6 +152,8 @@ async function main() {
     `${settings.warmupS}+${settings.durationS} s per run, ${settings.connections} connections`);
   checkTokenGenerators();
   if (!args["no-build"]) ensureBuild(log);
+  // What is measured is what was built now: an edit made while the run goes on must not relabel it.
+  const commit = gitCommit();
 
   const [few, mid, most] = settings.tokenCounts;
   const file = (n) => `file:${path.join(tmp, `tokens-${n}.db`)}`;
@@ -336,7 +338,7 @@ async function main() {
       next: versionOf("next"),
       autocannon: versionOf("autocannon"),
       sqld: sqld?.version ?? null,
-      commit: gitCommit(),
+      commit,
     },
     settings,
     summary,

@@ -144,10 +144,17 @@ class BatchedStdout {
     let text = "";
     for (let i = 0; i < items.length; i += 3) {
       const line = items[i + 2] as string | LineFields;
-      text +=
-        typeof line === "string"
-          ? line
-          : requestLineText(items[i] as RequestLineLevel, items[i + 1] as number, line.serialize());
+      if (typeof line === "string") {
+        text += line;
+        continue;
+      }
+      const time = items[i + 1] as number;
+      try {
+        text += requestLineText(items[i] as RequestLineLevel, time, line.serialize());
+      } catch {
+        // Runs from a timer: one bad line must neither take the batch with it nor the process down.
+        text += requestLineText("error", time, `"error":"request line could not be serialized"`);
+      }
     }
     this.dest.write(text);
   }

@@ -279,6 +279,25 @@ describe("batched stdout", () => {
     expect(Date.parse(lines[after]!.time as string) - ended).toBeGreaterThanOrEqual(250);
   });
 
+  it("a request line that cannot be serialized leaves a marker and spares the rest of its batch", () => {
+    const accessLog = JSON.stringify(path.resolve("lib/api/access-log.ts"));
+    const out = runLogging(
+      [
+        `void import(${accessLog}).then(({ finishRequestLog, startRequestLog }) => {`,
+        `const entry = startRequestLog(new Request("http://x/"), "/r");`,
+        // JSON.stringify throws on a BigInt; nothing the panel logs holds one, a bug might.
+        `entry.actor = { type: "token", tokenId: 1n, tokenName: "x" };`,
+        `finishRequestLog(entry, new Response(null));`,
+        `logInfo("after");`,
+        `process.exit(0);`,
+        `});`,
+      ].join("\n"),
+    );
+    const lines = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.requestId ?? l.msg)).toEqual(["r1", expect.any(String), "after"]);
+    expect(lines[1]).toMatchObject({ level: "error", error: "request line could not be serialized", msg: "request" });
+  });
+
   it("a full batch (64 KiB) goes out at once, without waiting for the timer", () => {
     // As above, the busy wait holds the 200 ms timer off; only the size bound can write these.
     const out = runLogging(
