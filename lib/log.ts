@@ -97,7 +97,7 @@ const BATCH_MS = 200;
  * loop. Serialized in the request, between two stretches of Next.js code, the
  * same work cost several times as much (bench/README.md).
  */
-class BatchedStdout {
+class BatchedStdout implements RequestLineSink {
   /**
    * Triples, flat so that a line costs no object of its own: (level, time,
    * fields) for a request line, (null, 0, text) for a line that is text already.
@@ -239,6 +239,12 @@ export function logger(): Logger {
 
 export type RequestLineLevel = "info" | "error";
 
+/** A stream that takes a request line as its fields and serializes it later (BatchedStdout). */
+export interface RequestLineSink {
+  write(line: string): unknown;
+  writeRequestLine(level: RequestLineLevel, time: number, fields: LineFields): void;
+}
+
 /** A request line's named fields, serialized as the inside of a JSON object (lib/api/access-log.ts). */
 export interface LineFields {
   serialize(): string;
@@ -276,17 +282,20 @@ function requestLineText(level: RequestLineLevel, time: number, fields: string):
  */
 export function createRequestLineWriter(
   level: LogLevel,
-  streams: { out: { write(line: string): unknown } | BatchedStdout; err: { write(line: string): unknown } } = {
+  streams: { out: { write(line: string): unknown } | RequestLineSink; err: { write(line: string): unknown } } = {
     out: stdout(),
     err: stderrDestination(),
   },
 ): RequestLineWriter {
   const threshold = levelValue(level);
   const { out, err } = streams;
+  // Asked by shape, not `instanceof`: Next.js bundles this module more than once, and the shared
+  // stdout (see `store`) is an instance of whichever copy made it first.
+  const sink = "writeRequestLine" in out ? out : null;
   return (lineLevel, fields, time = Date.now()) => {
     if (levelValue(lineLevel) < threshold) return;
-    if (lineLevel === "info" && out instanceof BatchedStdout && typeof fields !== "string") {
-      out.writeRequestLine(lineLevel, time, fields);
+    if (lineLevel === "info" && sink && typeof fields !== "string") {
+      sink.writeRequestLine(lineLevel, time, fields);
       return;
     }
     const text = requestLineText(lineLevel, time, typeof fields === "string" ? fields : fields.serialize());

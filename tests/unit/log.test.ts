@@ -171,6 +171,26 @@ describe("request log line", () => {
     expect(out.headers.get(REQUEST_ID_HEADER)).toBe("client-1");
   });
 
+  it("hands info lines as fields to a stream that takes them (the batched stdout of any bundle copy); errors as text", () => {
+    // Not an instance of lib/log.ts's class: Next.js bundles the module more than once, and the
+    // shared stdout is whichever copy's instance came first.
+    const deferred: { level: string; time: number; fields: { serialize(): string } }[] = [];
+    const written: string[] = [];
+    const sink = {
+      write: (line: string) => written.push(line),
+      writeRequestLine: (level: "info" | "error", time: number, fields: { serialize(): string }) => deferred.push({ level, time, fields }),
+    };
+    const writer = createRequestLineWriter("info", { out: sink, err: sink });
+    const entry = startRequestLog(new Request("http://x/"), "/r");
+    finishRequestLog(entry, new Response(null, { status: 204 }), writer);
+    finishRequestLog(startRequestLog(new Request("http://x/"), "/r"), new Response(null, { status: 503 }), writer);
+    expect(deferred).toHaveLength(1);
+    expect(deferred[0]!.fields).toBe(entry);
+    expect(deferred[0]!.level).toBe("info");
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: "error", status: 503 });
+  });
+
   it("logs server errors at level error", () => {
     const { line } = lineFor(new Request("http://x/"), new Response(null, { status: 500 }));
     expect(line.level).toBe("error");
