@@ -204,6 +204,16 @@ describe("request log line", () => {
 });
 
 describe("batched stdout", () => {
+  /**
+   * Script lines: a busy wait holds the 200 ms batch timer off, then SIGKILL (no exit hook)
+   * ends the process once MARK is out; whatever else is in the output was written before.
+   */
+  const HOLD_TIMERS_THEN_KILL = [
+    `const until = Date.now() + 300;`,
+    `while (Date.now() < until) {}`,
+    `process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL"));`,
+  ];
+
   // A separate process, because the behaviour under test is what happens when it exits.
   function runLogging(body: string, status: number | null = 0): string {
     const dir = mkdtempSync(path.join(os.tmpdir(), "xui-log-"));
@@ -251,14 +261,7 @@ describe("batched stdout", () => {
     // An unbatched asynchronous write is handed to libuv's threads at once and lands during the
     // busy wait; a batched line waits for 64 KiB or the 200 ms timer, which the wait holds off,
     // so SIGKILL (no exit hook) finds it still in memory.
-    const out = runLogging(
-      [
-        `const until = Date.now() + 300;`,
-        `while (Date.now() < until) {}`,
-        `process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL"));`,
-      ].join("\n"),
-      null,
-    );
+    const out = runLogging(HOLD_TIMERS_THEN_KILL.join("\n"), null);
     expect(out).toContain("MARK");
     expect(out).not.toContain('"requestId":"r1"');
   });
@@ -323,9 +326,7 @@ describe("batched stdout", () => {
     const out = runLogging(
       [
         `for (let i = 0; i < 400; i++) requestLineWriter()("info", \`"requestId":"fill-\${i}","pad":"\${"x".repeat(200)}"\`);`,
-        `const until = Date.now() + 300;`,
-        `while (Date.now() < until) {}`,
-        `process.stdout.write("MARK\\n", () => process.kill(process.pid, "SIGKILL"));`,
+        ...HOLD_TIMERS_THEN_KILL,
       ].join("\n"),
       null,
     );
