@@ -5,7 +5,7 @@ const STATUS_PATH = "/panel/api/server/status";
 
 function sessionCookieOf(response) {
   for (const cookie of response.headers.getSetCookie()) {
-    const match = /^xui_session=([^;]+)/.exec(cookie);
+    const match = /^3x-ui=([^;]+)/.exec(cookie);
     if (match) return match[1];
   }
   return null;
@@ -19,13 +19,13 @@ export async function signIn(baseUrl, admin) {
   if (!anonymous || !csrf) throw new Error("GET /csrf-token gave no session cookie or no CSRF token");
   const response = await fetch(`${baseUrl}/login`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Cookie: `xui_session=${anonymous}` },
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Cookie: `3x-ui=${anonymous}` },
     body: JSON.stringify(admin),
   });
   const body = await response.json();
   const session = sessionCookieOf(response);
   if (!body.success || !session) throw new Error(`POST /login failed: ${response.status} ${JSON.stringify(body)}`);
-  return `xui_session=${session}`;
+  return `3x-ui=${session}`;
 }
 
 /** Status code of GET /panel/api/server/status with the given headers (body drained so the socket is reused). */

@@ -17,7 +17,7 @@ test("a wrong password shows the server's message and stays on the login page", 
   await page.getByLabel("Username").fill(E2E_ADMIN.username);
   await page.getByLabel("Password").fill("definitely-wrong");
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong username or password");
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Invalid username or password or two-factor code.");
   await expect(page).toHaveURL(/\/login$/);
 });
 

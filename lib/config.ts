@@ -1,23 +1,46 @@
 import { z } from "zod";
+import { compileTrustedProxies, type TrustedProxies } from "@/lib/http/client-ip";
 import { logLevelSetting, type LogLevel } from "@/lib/log";
+import { normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
+
+/** Names for common sets of proxies, usable in `TRUST_PROXY` next to addresses. */
+const PROXY_WORDS = new Map<string, readonly string[]>([["loopback", ["127.0.0.0/8", "::1/128"]]]);
 
 /**
- * `TRUST_PROXY`: how many reverse proxies sit in front of the panel. `0`/unset
- * means none: the client IP is the socket address and `X-Forwarded-*` headers
- * are ignored (anyone can send them). `true` means one.
+ * `TRUST_PROXY`: the reverse proxies' addresses or CIDR ranges, separated by
+ * commas or spaces (`127.0.0.1, 10.0.0.0/8, ::1`, `loopback`). Only a request
+ * whose TCP peer is one of them may set the client IP and scheme through
+ * `X-Forwarded-*`. Unset, empty, `false` or `0`: trust nobody.
  */
 const trustProxy = z
   .string()
   .trim()
-  .toLowerCase()
   .optional()
-  .transform((v, ctx) => {
-    if (!v || v === "false" || v === "0") return 0;
-    if (v === "true") return 1;
-    const n = Number(v);
-    if (Number.isInteger(n) && n > 0 && n <= 10) return n;
-    ctx.addIssue({ code: "custom", message: "TRUST_PROXY must be a number of hops (0-10), true or false" });
-    return z.NEVER;
+  .transform((v = "", ctx): TrustedProxies | null => {
+    const lower = v.toLowerCase();
+    if (!lower || lower === "false" || /^0+$/.test(lower)) return null;
+    // The old hop count believed whoever connected; reading it any other way now would be a guess.
+    if (lower === "true" || /^\d+$/.test(lower)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "TRUST_PROXY must list the proxies' addresses or CIDR ranges (e.g. 127.0.0.1 or 10.0.0.0/8); " +
+          `the hop-count form ${JSON.stringify(v)} is no longer accepted: name the proxy's address instead`,
+      });
+      return z.NEVER;
+    }
+    const ranges: string[] = [];
+    for (const entry of v.split(/[\s,]+/).filter(Boolean)) {
+      const cidr = PROXY_WORDS.get(entry.toLowerCase()) ?? normalizeAllowedIp(entry);
+      if (typeof cidr === "string") ranges.push(cidr);
+      else if (cidr) ranges.push(...cidr);
+      else
+        ctx.addIssue({
+          code: "custom",
+          message: `TRUST_PROXY entry ${JSON.stringify(entry)} is not an IPv4/IPv6 address, a CIDR range (e.g. 10.0.0.0/8) or "loopback"`,
+        });
+    }
+    return compileTrustedProxies(ranges);
   });
 
 const positiveInt = (fallback: number) =>
@@ -61,7 +84,8 @@ const envSchema = z.object({
 export interface ServerConfig {
   databaseUrl: string;
   databaseAuthToken?: string;
-  trustProxyHops: number;
+  /** Null: no proxy is trusted, the client is the TCP peer. */
+  trustProxy: TrustedProxies | null;
   sessionIdleMs: number;
   sessionMaxMs: number;
   loginMaxFailures: number;
@@ -76,25 +100,29 @@ let cached: ServerConfig | undefined;
 
 /** Reads the environment once; a bad value stops the server with a clear message. */
 export function serverConfig(): ServerConfig {
-  if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+  cached ??= readServerConfig(process.env);
+  return cached;
+}
+
+/** The configuration `env` describes; throws, listing every bad setting, if it is invalid. */
+export function readServerConfig(env: Record<string, string | undefined>): ServerConfig {
+  const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
-  const env = parsed.data;
-  cached = {
-    databaseUrl: env.DATABASE_URL,
-    databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
-    trustProxyHops: env.TRUST_PROXY,
-    sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
-    sessionMaxMs: env.SESSION_MAX_HOURS * 3_600_000,
-    loginMaxFailures: env.LOGIN_MAX_FAILURES,
-    loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
-    loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
-    auditRetention: env.AUDIT_RETENTION,
-    bearerMaxFailuresPerMinute: env.BEARER_MAX_FAILURES_PER_MINUTE,
-    logLevel: env.LOG_LEVEL,
+  const settings = parsed.data;
+  return {
+    databaseUrl: settings.DATABASE_URL,
+    databaseAuthToken: settings.DATABASE_AUTH_TOKEN || undefined,
+    trustProxy: settings.TRUST_PROXY,
+    sessionIdleMs: settings.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: settings.SESSION_MAX_HOURS * 3_600_000,
+    loginMaxFailures: settings.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: settings.LOGIN_MAX_FAILURES_PER_IP,
+    loginWindowMs: settings.LOGIN_WINDOW_MINUTES * 60_000,
+    auditRetention: settings.AUDIT_RETENTION,
+    bearerMaxFailuresPerMinute: settings.BEARER_MAX_FAILURES_PER_MINUTE,
+    logLevel: settings.LOG_LEVEL,
   };
-  return cached;
 }

@@ -237,7 +237,7 @@ export function logger(): Logger {
   return store.logger;
 }
 
-export type RequestLineLevel = "info" | "error";
+export type RequestLineLevel = "debug" | "info" | "error";
 
 /** A stream that takes a request line as its fields and serializes it later (BatchedStdout). */
 export interface RequestLineSink {
@@ -294,7 +294,7 @@ export function createRequestLineWriter(
   const sink = "writeRequestLine" in out ? out : null;
   return (lineLevel, fields, time = Date.now()) => {
     if (levelValue(lineLevel) < threshold) return;
-    if (lineLevel === "info" && sink && typeof fields !== "string") {
+    if (lineLevel !== "error" && sink && typeof fields !== "string") {
       sink.writeRequestLine(lineLevel, time, fields);
       return;
     }

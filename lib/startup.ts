@@ -3,6 +3,8 @@ import { flushAggregated, setAuditRetention } from "@/lib/audit/aggregate";
 import { serverConfig } from "@/lib/config";
 import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
 import { flushLogs, logInfo, logWarn } from "@/lib/log";
+import { ensurePanelGuid } from "@/lib/server-status/panel-guid";
+import { setPanelGuid } from "@/lib/server-status/snapshot";
 
 interface StartupState {
   done?: Promise<void>;
@@ -26,6 +28,7 @@ export function startPanel(): Promise<void> {
 async function start(): Promise<void> {
   const { db } = await initDatabase();
   setAuditRetention(db, serverConfig().auditRetention);
+  setPanelGuid(await ensurePanelGuid(db));
   state.shutdown = async () => {
     await flushAggregated(db);
     flushLogs();

@@ -73,7 +73,7 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
   res.setHeader("X-Request-Id", requestId);
   const refusal = refused(req);
   if (refusal) {
-    const body = JSON.stringify({ success: false, msg: refusal.msg });
+    const body = JSON.stringify({ success: false, msg: refusal.msg, obj: null });
     res.writeHead(refusal.status, { ...ENVELOPE_HEADERS, "Content-Length": Buffer.byteLength(body), ...refusal.headers });
     res.end(body);
     return;
@@ -91,7 +91,7 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (!res.headersSent) {
       res.statusCode = 500;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
-      res.end('{"success":false,"msg":"internal server error"}');
+      res.end('{"success":false,"msg":"internal server error","obj":null}');
     } else {
       res.destroy();
     }
@@ -159,7 +159,7 @@ function requestIdOf(req) {
 }
 
 function rawEnvelope(status, msg, headers = {}) {
-  const body = JSON.stringify({ success: false, msg });
+  const body = JSON.stringify({ success: false, msg, obj: null });
   const all = { ...SECURITY_HEADERS, ...ENVELOPE_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close", ...headers };
   const lines = Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join("")}\r\n${body}`;

@@ -1,25 +1,18 @@
-import { methodNotAllowed, publicRoute } from "@/lib/api/public-route";
-import { csrfTokenFor, isWellFormedSessionId, newSessionId } from "@/lib/auth/secrets";
-import { ok } from "@/lib/http/envelope";
-import { readCookie, SESSION_COOKIE, sessionCookie } from "@/lib/http/session-cookie";
+import { apiRoute, endpoint, Reply } from "@/lib/api/route";
+import { csrfTokenFor, newRandomId } from "@/lib/auth/secrets";
+import { sessionCookie } from "@/lib/http/session-cookie";
 
 export const dynamic = "force-dynamic";
 
 /**
- * The CSRF token for this browser. A browser without a session cookie gets an
- * anonymous one (not stored anywhere) so the login form can be protected too;
- * login replaces it with a fresh session id.
+ * The CSRF token for this browser. A browser without our cookie gets one
+ * (a CSRF key, no session: nothing is stored) so the login form is protected
+ * too; login adds a fresh session id to it and keeps the key.
  */
-export const GET = publicRoute("auth.csrfToken", async (request, { https }) => {
-  const existing = readCookie(request.headers, SESSION_COOKIE);
-  if (isWellFormedSessionId(existing)) return ok(csrfTokenFor(existing));
-  const anonymous = newSessionId();
-  return ok(csrfTokenFor(anonymous), undefined, { "Set-Cookie": sessionCookie(anonymous, https) });
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
+  GET: endpoint("auth.csrfToken", ({ cookie, https }) => {
+    if (cookie) return csrfTokenFor(cookie.csrfKey);
+    const csrfKey = newRandomId();
+    return new Reply(csrfTokenFor(csrfKey), "", { "Set-Cookie": sessionCookie({ csrfKey, sessionId: null }, https) });
+  }),
 });
-
-// Every other method: the envelope with 405, not Next's empty default.
-const notAllowed = methodNotAllowed("GET, HEAD, OPTIONS");
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

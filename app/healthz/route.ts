@@ -1,10 +1,8 @@
-import type { z } from "zod";
-import type { healthStatus } from "@/lib/api/public-catalog";
-import { jsonResponse } from "@/lib/http/envelope";
+import { apiRoute, endpoint } from "@/lib/api/route";
 
-// Liveness only: no database, no auth. Also the benchmark's bare baseline.
+// Liveness only: no database work, no auth. Also the benchmark's baseline.
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
-  return jsonResponse({ status: "ok" } satisfies z.output<typeof healthStatus>);
-}
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
+  GET: endpoint("health", () => ({ status: "ok" as const })),
+});

@@ -4,3 +4,4 @@ export * from "./audit-events";
 export * from "./rate-limits";
 export * from "./sessions";
 export * from "./token-state";
+export * from "./panel-info";

@@ -38,6 +38,8 @@ export class RequestLogEntry implements LineFields {
   durationMs = 0;
 
   constructor(
+    /** The line's level on success (health checks log at debug). */
+    readonly level: "info" | "debug",
     readonly requestId: string,
     /** False when scripts/server.mjs set X-Request-Id already; else finishRequestLog() adds it. */
     readonly stampResponse: boolean,
@@ -61,15 +63,15 @@ export class RequestLogEntry implements LineFields {
   }
 }
 
-export function startRequestLog(request: Request, route: string): RequestLogEntry {
+export function startRequestLog(request: Request, route: string, level: "info" | "debug" = "info"): RequestLogEntry {
   const headers = request.headers;
   // Checked again: the id goes into the log line unescaped.
   const edge = headers.get(EDGE_REQUEST_ID_HEADER);
-  if (edge && SANE_REQUEST_ID.test(edge)) return new RequestLogEntry(edge, false, request.method, route, performance.now());
+  if (edge && SANE_REQUEST_ID.test(edge)) return new RequestLogEntry(level, edge, false, request.method, route, performance.now());
   // Not behind scripts/server.mjs (a test calling the handler): the same choice, made here.
   const incoming = headers.get("x-request-id")?.trim();
   const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  return new RequestLogEntry(requestId, true, request.method, route, performance.now());
+  return new RequestLogEntry(level, requestId, true, request.method, route, performance.now());
 }
 
 /** Writes the request's one log line, and stamps the request id on the response unless the server has. */
@@ -86,6 +88,6 @@ export function finishRequestLog(entry: RequestLogEntry, response: Response, wri
   }
   entry.status = out.status;
   entry.durationMs = Math.round((performance.now() - entry.started) * 10) / 10;
-  write(out.status >= 500 ? "error" : "info", entry);
+  write(out.status >= 500 ? "error" : entry.level, entry);
   return out;
 }

@@ -24,25 +24,51 @@ export const tokenPermissions = z.object({
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export interface EndpointSpec {
+/**
+ * One route, as the request pipeline (lib/api/route.ts) runs it and the
+ * OpenAPI document describes it. `/panel/api` endpoints are listed below,
+ * the routes outside it in public-catalog.ts.
+ */
+export interface RouteSpec {
   method: HttpMethod;
   /** OpenAPI-style path: `{id}` for a dynamic segment. */
   path: string;
   summary: string;
-  permission: Permission;
+  /** What the caller needs: a permission (a session, or a token whose scope grants it), or nothing. */
+  permission: Permission | "public";
+  /**
+   * When the CSRF token (`X-CSRF-Token` or the `_csrf` field) must match the
+   * browser cookie: on unsafe requests of a session (the default), always
+   * (login, logout: a form on another site must not sign anyone in or out), or never.
+   */
+  csrf?: "session" | "always" | "never";
   params?: z.ZodType<unknown, Record<string, string>>;
   /** Query-string parameters (GET endpoints). */
   query?: z.ZodType;
+  /** The body's fields, read from JSON, a URL-encoded form or a multipart form alike. */
   body?: z.ZodType;
-  /** Allow-list for `obj`; responses are parsed through it. Absent: no `obj`. */
+  /** Allow-list for `obj`; responses are parsed through it. Absent: `obj` is null. */
   response?: z.ZodType;
   /**
    * The handler answers with this document itself, outside the envelope (for
    * tools that expect a plain file, like an OpenAPI description).
    */
   rawResponse?: z.ZodType;
-  /** Checks a password under the login throttle, so it may answer 429. */
+  /** Checks a password or counts requests under a throttle, so it may answer 429. */
   throttled?: boolean;
+  /** Answers with `Set-Cookie` (the session cookie). */
+  setsCookie?: boolean;
+  /** Success status when not 200 (e.g. 202 Accepted). */
+  successStatus?: number;
+  /** Validation failures answer 400 (not the peer's 200 + success:false). */
+  badRequestStatus?: boolean;
+  /** The request line's level when not `info` (liveness probes are debug). */
+  logLevel?: "debug";
+}
+
+/** A `/panel/api` endpoint: it always needs a credential. */
+export interface EndpointSpec extends RouteSpec {
+  permission: Permission;
 }
 
 /**
@@ -54,7 +80,8 @@ export const endpoints = {
   "server.status": {
     method: "GET",
     path: "/panel/api/server/status",
-    summary: "Machine snapshot (CPU, memory, swap, disk, load, uptime), refreshed at most every 2 s.",
+    summary:
+      "Machine snapshot as 3x-ui's Status struct (CPU, memory, swap, disk, disk and network I/O, load averages, sockets, uptime, this process), refreshed at most every 2 s.",
     permission: PERMISSIONS.statusRead,
     response: serverStatus,
   },

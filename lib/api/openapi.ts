@@ -6,8 +6,8 @@ import { failureEnvelope, successEnvelope } from "@/lib/http/envelope";
 import { SESSION_COOKIE } from "@/lib/http/session-cookie";
 import packageJson from "@/package.json";
 import { REQUEST_ID_HEADER } from "./access-log";
-import { endpoints, type EndpointKey, type EndpointSpec } from "./catalog";
-import { publicEndpoints, type PublicEndpointSpec } from "./public-catalog";
+import { endpoints, type EndpointKey, type EndpointSpec, type RouteSpec } from "./catalog";
+import { publicEndpoints } from "./public-catalog";
 import { AUTH_MSG } from "./respond";
 
 /**
@@ -107,10 +107,14 @@ function okResponses(
   };
 }
 
-function requestBody(schema: z.ZodType, form = false): Json {
+/** Every body may come as JSON or as a form (booleans `true`/`false`, numbers as decimal strings, lists repeated or comma-separated). */
+function requestBody(schema: z.ZodType): Json {
   const body = jsonSchema(schema, "input");
-  const content: Json = { "application/json": { schema: body } };
-  if (form) content["application/x-www-form-urlencoded"] = { schema: body };
+  const content: Json = {
+    "application/json": { schema: body },
+    "application/x-www-form-urlencoded": { schema: body },
+    "multipart/form-data": { schema: body },
+  };
   return {
     // An empty body counts as `{}`, so it is optional unless the schema requires a field.
     required: Array.isArray(body.required) && body.required.length > 0,
@@ -137,7 +141,7 @@ const throttledResponse = () =>
 /** What every operation has: id, tag, summary, the request body and the 413/429 answers that come with one. */
 function operation(
   key: string,
-  spec: { summary: string; body?: z.ZodType; formBody?: boolean; throttled?: boolean },
+  spec: { summary: string; body?: z.ZodType; throttled?: boolean },
   responses: Json,
   extra: Json,
 ): Json {
@@ -148,7 +152,7 @@ function operation(
     tags: [TAGS[key.split(".")[0]!]],
     summary: spec.summary,
     ...extra,
-    ...(spec.body ? { requestBody: requestBody(spec.body, spec.formBody) } : {}),
+    ...(spec.body ? { requestBody: requestBody(spec.body) } : {}),
     responses,
   };
 }
@@ -179,12 +183,13 @@ function apiOperation(key: EndpointKey, spec: EndpointSpec): Json {
   });
 }
 
-function publicOperation(key: string, spec: PublicEndpointSpec): Json {
+function publicOperation(key: string, spec: RouteSpec): Json {
   const responses: Json = okResponses(spec, spec.setsCookie ? setCookie : {});
-  if (spec.csrf) responses["403"] = failure(`\`${AUTH_MSG.csrf}\`.`);
+  const csrf = spec.csrf === "always";
+  if (csrf) responses["403"] = failure(`\`${AUTH_MSG.csrf}\`.`);
   return operation(key, spec, responses, {
-    // `{}`: no credential needed. CSRF routes need the (possibly anonymous) session cookie and its token.
-    security: spec.csrf ? [{ sessionCookie: [], csrfHeader: [] }] : [{}],
+    // `{}`: no credential needed. CSRF routes need the browser cookie and its token, or a bearer token instead.
+    security: csrf ? [{ sessionCookie: [], csrfHeader: [] }, { bearerAuth: [] }] : [{}],
   });
 }
 
@@ -208,7 +213,7 @@ export function buildOpenApiDocument(): Json {
       title: "xui-panel API",
       version: packageJson.version,
       description:
-        "Admin API of xui-panel, compatible with 3x-ui clients. Every JSON answer under /panel/api, /login, /logout and /csrf-token is the envelope `{success, msg?, obj?}`. Authenticate with `Authorization: Bearer <token>` or a browser session (cookie + X-CSRF-Token on unsafe methods).",
+        "Admin API of xui-panel, compatible with 3x-ui clients. Every JSON answer under /panel/api, /login, /logout, /csrf-token and /getTwoFactorEnable is the envelope `{success, msg, obj}` (all three keys, always). Authenticate with `Authorization: Bearer <token>` or a browser session (cookie + X-CSRF-Token on unsafe methods).",
       license: { name: packageJson.license, identifier: packageJson.license },
     },
     tags: [...new Set(Object.values(TAGS))].map((name) => ({ name })),

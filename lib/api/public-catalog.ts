@@ -1,70 +1,61 @@
 import { z } from "zod";
 import { loginBody } from "@/lib/auth/login";
 import { revokeBody } from "@/lib/tokens/leak-revocation";
-
-export interface PublicEndpointSpec {
-  method: "GET" | "POST";
-  path: string;
-  summary: string;
-  /** Needs `X-CSRF-Token` matching the session cookie. */
-  csrf: boolean;
-  body?: z.ZodType;
-  /** The body may also come as `application/x-www-form-urlencoded`. */
-  formBody?: boolean;
-  /** `obj` of a successful envelope. */
-  response?: z.ZodType;
-  /** Answered as is, outside the envelope. */
-  rawResponse?: z.ZodType;
-  /** Answers with `Set-Cookie` (the session cookie). */
-  setsCookie?: boolean;
-  /** Checks a password under the login throttle, so it may answer 429. */
-  throttled?: boolean;
-  /** Success status when not 200 (e.g. 202 Accepted). */
-  successStatus?: number;
-  /** Validation failures answer 400 (not the peer's 200 + success:false). */
-  badRequestStatus?: boolean;
-}
+import type { RouteSpec } from "./catalog";
 
 /** `GET /healthz` answer. */
 export const healthStatus = z.object({ status: z.literal("ok") });
 
 /**
- * The routes outside `/panel/api`, described for the OpenAPI document and for
- * the request log (publicRoute() takes its route pattern from here).
+ * The routes outside `/panel/api`: no credential needed to reach them. The
+ * request pipeline enforces their CSRF rule and body schema as it does for
+ * every endpoint, and the OpenAPI document describes them from here.
  */
 export const publicEndpoints = {
   "auth.csrfToken": {
     method: "GET",
     path: "/csrf-token",
-    summary: "The CSRF token for this browser; sets an anonymous session cookie first if there is none.",
-    csrf: false,
-    response: z.string().describe("Send it as X-CSRF-Token on /login, /logout and every unsafe session request."),
+    summary:
+      "The CSRF token for this browser; sets the session cookie first if there is none. It stays valid across login, as in 3x-ui.",
+    permission: "public",
+    csrf: "never",
+    response: z.string().describe("Send it as X-CSRF-Token (or the `_csrf` form field) on /login, /logout and every unsafe session request."),
     setsCookie: true,
   },
   "auth.login": {
     method: "POST",
     path: "/login",
     summary:
-      "Sign in with username and password (JSON or a form post): a fresh session cookie. Fetch /csrf-token again afterwards. Failures are throttled per IP and IP + username.",
-    csrf: true,
+      "Sign in with username and password (JSON, URL-encoded or multipart form): a fresh session id in the cookie. Failures are throttled per IP and IP + username.",
+    permission: "public",
+    csrf: "always",
     body: loginBody,
-    formBody: true,
     setsCookie: true,
     throttled: true,
   },
   "auth.logout": {
     method: "POST",
     path: "/logout",
-    summary: "End the session server-side and clear the cookie (CSRF header required when a session cookie is sent).",
-    csrf: true,
+    summary: "End the session server-side and clear the cookie.",
+    permission: "public",
+    csrf: "always",
     setsCookie: true,
+  },
+  "auth.twoFactorEnabled": {
+    method: "POST",
+    path: "/getTwoFactorEnable",
+    summary: "Whether sign-in asks for a two-factor code (3x-ui's login page asks this first).",
+    permission: "public",
+    csrf: "always",
+    response: z.boolean(),
   },
   "credentials.revoke": {
     method: "POST",
     path: "/api/credentials/revoke",
     summary:
       "Report leaked tokens (up to 100). Every listed token that exists is disabled and audited. No authentication; always 202 with the same body whether or not anything matched; rate limited per IP.",
-    csrf: false,
+    permission: "public",
+    csrf: "never",
     body: revokeBody,
     successStatus: 202,
     badRequestStatus: true,
@@ -74,9 +65,11 @@ export const publicEndpoints = {
     method: "GET",
     path: "/healthz",
     summary: "Liveness: no authentication, no database work.",
-    csrf: false,
+    permission: "public",
+    csrf: "never",
     rawResponse: healthStatus,
+    logLevel: "debug",
   },
-} as const satisfies Record<string, PublicEndpointSpec>;
+} as const satisfies Record<string, RouteSpec>;
 
 export type PublicEndpointKey = keyof typeof publicEndpoints;

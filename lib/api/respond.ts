@@ -1,6 +1,6 @@
 import { ZodError } from "zod";
 import { DomainError, HttpError } from "@/lib/errors";
-import { fail, jsonTextResponse, type Envelope } from "@/lib/http/envelope";
+import { envelopeText, fail, jsonTextResponse } from "@/lib/http/envelope";
 import { logError } from "@/lib/log";
 
 export const AUTH_MSG = {
@@ -20,19 +20,25 @@ export function firstIssueMessage(error: ZodError): string {
 
 /**
  * The one place where failures become HTTP. Domain and validation errors are
- * 200 + `success:false` (3x-ui clients only read `success`); anything
- * unexpected is logged and answered with a bare 500, never a stack trace.
+ * 200 + `success:false` (3x-ui clients only read `success`), or 400 where the
+ * endpoint says so; anything unexpected is logged and answered with a bare
+ * 500, never a stack trace.
  */
-export function errorResponse(error: unknown, context: { method: string; route: string; requestId?: string }): Response {
-  if (error instanceof DomainError) return fail(error.message);
-  if (error instanceof ZodError) return fail(firstIssueMessage(error));
+export function errorResponse(
+  error: unknown,
+  context: { method: string; route: string; requestId?: string; badRequestStatus?: boolean },
+): Response {
+  const invalid = context.badRequestStatus ? 400 : 200;
+  if (error instanceof DomainError) return fail(error.message, invalid);
+  if (error instanceof ZodError) return fail(firstIssueMessage(error), invalid);
   if (error instanceof HttpError) return fail(error.message, error.status, error.headers);
-  logError("unhandled error", error, context);
+  const { badRequestStatus: _, ...where } = context;
+  logError("unhandled error", error, where);
   return fail(AUTH_MSG.internal, 500);
 }
 
 /** Serialized once: the answer to every request of a flood of bad tokens. */
-const UNAUTHORIZED_BODY = JSON.stringify({ success: false, msg: AUTH_MSG.unauthorized } satisfies Envelope);
+const UNAUTHORIZED_BODY = envelopeText(false, AUTH_MSG.unauthorized);
 
 /**
  * Unauthenticated `/panel/api` request: 401 for API clients (XHR or any bearer

@@ -1,108 +1,148 @@
 import type { z } from "zod";
-import { initDatabase, readyDatabase } from "@/db";
+import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
-import { auditActorOf, type AuditContext } from "@/lib/audit/context";
+import { ANONYMOUS, auditActorOf, type AuditContext } from "@/lib/audit/context";
 import { bearerBlockedFor, recordBearerFailure } from "@/lib/auth/bearer-throttle";
-import { authenticate, presentedBearer, type Actor } from "@/lib/auth/request-auth";
 import { scopeAllows } from "@/lib/auth/permissions";
+import { bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
-import { serverConfig } from "@/lib/config";
-import { readJsonObject } from "@/lib/http/body";
-import { clientIp } from "@/lib/http/client-ip";
-import { fail, jsonTextResponse, ok, okText } from "@/lib/http/envelope";
-import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
-import { finishRequestLog, loggedActor, startRequestLog, type RequestLogEntry } from "./access-log";
-import { endpoints, type Endpoint, type EndpointKey, type HttpMethod } from "./catalog";
+import { serverConfig, type ServerConfig } from "@/lib/config";
+import { HttpError } from "@/lib/errors";
+import { bodyFields, readBody, textField, type DecodedBody } from "@/lib/http/body";
+import { clientIp, isHttps } from "@/lib/http/client-ip";
+import { fail, jsonResponse, ok } from "@/lib/http/envelope";
+import { readBrowserCookie, type BrowserCookie } from "@/lib/http/session-cookie";
+import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type RequestLogEntry } from "./access-log";
+import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
+import { publicEndpoints } from "./public-catalog";
 import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
+
+/** Every route the pipeline serves: the `/panel/api` endpoints and the public ones. */
+const routes = { ...endpoints, ...publicEndpoints };
+export type RouteKey = keyof typeof routes;
+type Route<K extends RouteKey> = (typeof routes)[K];
 
 type BodyOf<S> = S extends { body: z.ZodType } ? z.output<S["body"]> : undefined;
 type ParamsOf<S> = S extends { params: z.ZodType } ? z.output<S["params"]> : undefined;
 type QueryOf<S> = S extends { query: z.ZodType } ? z.output<S["query"]> : undefined;
-/** What a handler returns: the `obj` before the allow-list parse, or a ready Response. */
-type ResultOf<S> = (S extends { response: z.ZodType } ? z.input<S["response"]> : void) | Response;
+type ActorOf<S> = S extends { permission: "public" } ? Actor | null : Actor;
+type ObjOf<S> = S extends { response: z.ZodType }
+  ? z.input<S["response"]>
+  : S extends { rawResponse: z.ZodType }
+    ? z.input<S["rawResponse"]>
+    : null | void;
 
-export interface HandlerContext<K extends EndpointKey> {
+/** A result with what the envelope says besides `obj`: its `msg`, headers (a Set-Cookie, say). */
+export class Reply<T> {
+  constructor(
+    readonly obj: T,
+    readonly msg = "",
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export interface HandlerContext<K extends RouteKey> {
   db: Db;
-  actor: Actor;
-  /** The actor and IP, for the audit rows a change writes. */
+  config: ServerConfig;
+  /** The authenticated caller; on public routes a bearer token's, or null. */
+  actor: ActorOf<Route<K>>;
+  /** The actor (or anonymous) and IP, for the audit rows a change writes. */
   audit: AuditContext;
-  body: BodyOf<Endpoint<K>>;
-  params: ParamsOf<Endpoint<K>>;
-  query: QueryOf<Endpoint<K>>;
-  /** The caller's address (socket, or X-Forwarded-For behind TRUST_PROXY). */
+  body: BodyOf<Route<K>>;
+  params: ParamsOf<Route<K>>;
+  query: QueryOf<Route<K>>;
+  /** The browser cookie's parts, when the request carries one of ours. */
+  cookie: BrowserCookie | null;
+  /** The caller's address (socket, or X-Forwarded-For from a trusted proxy). */
   ip: string;
+  /** Whether cookies should be marked Secure. */
+  https: boolean;
   request: Request;
   /** One clock reading per request. */
   now: number;
+  /** Names the caller in this request's log line once the handler knows it (after a login). */
+  identify(actor: LoggedActor): void;
 }
 
 export interface BoundEndpoint {
-  key: EndpointKey;
-  run(ctx: HandlerContext<EndpointKey>): unknown;
+  key: RouteKey;
+  run(ctx: HandlerContext<RouteKey>): Promise<unknown>;
 }
 
 /** Binds a handler to its catalog entry; the types of body, params and result follow from the entry. */
-export function endpoint<K extends EndpointKey>(
+export function endpoint<K extends RouteKey>(
   key: K,
-  handler: (ctx: HandlerContext<K>) => Promise<ResultOf<Endpoint<K>>> | ResultOf<Endpoint<K>>,
+  handler: (ctx: HandlerContext<K>) => Promise<ObjOf<Route<K>> | Reply<ObjOf<Route<K>>>> | ObjOf<Route<K>> | Reply<ObjOf<Route<K>>>,
 ): BoundEndpoint {
-  return { key, run: (ctx) => handler(ctx as unknown as HandlerContext<K>) };
+  return { key, run: async (ctx) => handler(ctx as unknown as HandlerContext<K>) };
 }
 
 /** Marks handlers made by apiRoute() (and which endpoint each serves), so a test can prove every route uses it. */
 export const API_ROUTE = Symbol.for("xui-panel.api-route");
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
-type RouteHandler = (request: Request, context: NextRouteContext) => Response | Promise<Response>;
+type RouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
 export const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteExports = Record<(typeof ROUTE_METHODS)[number], RouteHandler>;
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** The route pattern logged for `/panel/api` paths that match no endpoint. */
+export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
+
+/** What one request to one route file needs to know. */
+interface Call {
+  request: Request;
+  context: NextRouteContext;
+  /** The endpoint bound to this method, if any. */
+  binding: BoundEndpoint | undefined;
+  /** Any endpoint of the file: its permission and path stand for the file's other methods. */
+  spec: RouteSpec | undefined;
+  /** The Allow header's methods; null for the catch-all, which knows no route. */
+  allow: string | null;
+  log: RequestLogEntry;
+}
+
 /**
- * The only way to write a `/panel/api` route. It exports a handler for every
- * HTTP method, so nothing falls through to Next's defaults, and each of them:
- *  1. authenticates (bearer token, else session cookie) — 401/404 if neither;
- *  2. checks the token's scope against the endpoint's permission — 403;
- *  3. requires the CSRF header on unsafe session requests — 403;
- *  4. parses path params and the JSON body with the endpoint's zod schemas;
- *  5. runs the handler and wraps its result in the envelope through the
- *     response allow-list; every error is mapped in errorResponse();
- *  6. answers with an `X-Request-Id` and writes one log line (access-log.ts).
- * Methods without a binding answer 405 — but only after authentication, so an
- * anonymous caller cannot probe which routes exist.
+ * The only way to write a route handler. It exports a handler for every HTTP
+ * method, so nothing falls through to Next's defaults, and runs each request
+ * through the same steps, driven by the endpoint's catalog entry:
+ *   resolve the caller → check the permission → check CSRF → parse the input
+ *   → run the handler → shape the response through its allow-list → log.
+ * Every error is mapped in errorResponse(). On `/panel/api`, a method without
+ * a binding answers 405 only after authentication, so an anonymous caller
+ * cannot probe which routes exist.
  */
 export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): RouteExports {
   for (const [method, binding] of Object.entries(bindings)) {
-    if (binding && endpoints[binding.key].method !== method) {
-      throw new Error(`${binding.key} is a ${endpoints[binding.key].method} endpoint, bound to ${method}`);
+    if (binding && routes[binding.key].method !== method) {
+      throw new Error(`${binding.key} is a ${routes[binding.key].method} endpoint, bound to ${method}`);
     }
   }
-  // No bindings at all: the catch-all for unknown paths, which answers 404 once authenticated.
   const first = Object.values(bindings)[0];
-  const allow =
-    first === undefined ? null : [...Object.keys(bindings), ...(bindings.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const spec: RouteSpec | undefined = first && routes[first.key];
+  const allow = first === undefined ? null : [...Object.keys(bindings), ...(bindings.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
   // Logged instead of the URL: a fixed set of values, and no path a client typed (it may hold anything).
-  const route = first ? endpoints[first.key].path : CATCH_ALL_ROUTE;
+  const route = spec?.path ?? CATCH_ALL_ROUTE;
   const exports = {} as RouteExports;
   for (const method of ROUTE_METHODS) {
     const binding = method === "HEAD" ? bindings.GET : method === "OPTIONS" ? undefined : bindings[method];
     exports[method] = Object.assign(
-      (request: Request, context: NextRouteContext): Response | Promise<Response> => {
-        const log = startRequestLog(request, route);
-        // Every error is mapped in errorResponse(), thrown now or in a later step.
-        let response: Response | PromiseLike<Response>;
+      async (request: Request, context: NextRouteContext): Promise<Response> => {
+        const entry: RouteSpec | undefined = binding && routes[binding.key];
+        const log = startRequestLog(request, route, entry?.logLevel);
+        let response: Response;
         try {
-          response = handle({ request, context, binding, allow, log });
+          response = await handle({ request, context, binding, spec, allow, log });
         } catch (error) {
-          return finishRequestLog(log, failure(error, request, log));
+          response = errorResponse(error, {
+            method: request.method,
+            route,
+            requestId: log.requestId,
+            badRequestStatus: entry?.badRequestStatus,
+          });
         }
-        // Next awaits what a route returns; a Response answered synchronously needs no promise.
-        if (!isPromiseLike(response)) return finishRequestLog(log, response);
-        return Promise.resolve(response).then(
-          (r) => finishRequestLog(log, r),
-          (error: unknown) => finishRequestLog(log, failure(error, request, log)),
-        );
+        return finishRequestLog(log, response);
       },
       { [API_ROUTE]: binding?.key ?? null },
     );
@@ -110,161 +150,152 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
   return exports;
 }
 
-/**
- * Frozen results already shaped and serialized (the server-status snapshot,
- * which answers every request for 2 s): a frozen object cannot change, so
- * neither can its allow-listed copy or that copy's JSON. Weak keys: a replaced
- * snapshot is simply collected.
- */
-const frozenBodies = new WeakMap<z.ZodType, WeakMap<object, string>>();
-
-/**
- * The success envelope's JSON around the handler's result, passed through the
- * endpoint's response schema (the allow-list: unknown fields are dropped).
- * Exported for its unit test.
- */
-export function shapedBody(key: EndpointKey, schema: z.ZodType, result: unknown): string {
-  // Keyed by schema too: another endpoint's schema may allow fewer fields of the same object.
-  let cache: WeakMap<object, string> | undefined;
-  if (typeof result === "object" && result !== null && Object.isFrozen(result)) {
-    cache = frozenBodies.get(schema);
-    if (!cache) frozenBodies.set(schema, (cache = new WeakMap()));
-    const cached = cache.get(result);
-    if (cached !== undefined) return cached;
-  }
-  const shaped = schema.safeParse(result);
-  // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
-  if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
-  const body = okText(shaped.data);
-  cache?.set(result as object, body);
-  return body;
+/** The request as the steps after the first see it. */
+interface Caller {
+  db: Db;
+  config: ServerConfig;
+  ip: string;
+  now: number;
+  cookie: BrowserCookie | null;
+  actor: Actor | null;
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-function failure(error: unknown, request: Request, log: RequestLogEntry): Response {
-  return errorResponse(error, { method: request.method, route: log.route, requestId: log.requestId });
-}
-
-/** `next(value)` now when `value` is ready, else once it is; a rejection passes through. */
-function then<T, R>(value: T | PromiseLike<T>, next: (value: T) => R | PromiseLike<R>): R | PromiseLike<R> {
-  return isPromiseLike(value) ? value.then(next) : next(value);
-}
-
-/** The route pattern logged for `/panel/api` paths that match no endpoint. */
-export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
-
-/** What one request to one route needs to know; built once per call of the exported handler. */
-interface Call {
-  request: Request;
-  context: NextRouteContext;
-  binding: BoundEndpoint | undefined;
-  allow: string | null;
-  log: RequestLogEntry;
-}
-
-/**
- * Runs apiRoute's steps (see there). Each step that may answer synchronously
- * (the database already open, a cached token, a handler returning a snapshot)
- * is continued synchronously, and only a step that really waits makes a
- * promise: inside Next.js every promise and every async function pays for the
- * async-context hooks, on every bot request (bench/README.md). A throw, now
- * or in a later step, reaches the caller's error mapping either way.
- */
-function handle(call: Call): Response | PromiseLike<Response> {
-  const db = readyDatabase()?.db;
-  if (!db) return initDatabase().then(() => handle(call));
-  const { request, log } = call;
-  const config = serverConfig();
-  const headers = request.headers;
-  const ip = clientIp(headers, config.trustProxyHops);
-  log.ip = ip;
-  const now = Date.now();
-
-  const presented = presentedBearer(headers);
-  const bearer = presented !== null;
-  if (bearer) {
-    const wait = bearerBlockedFor(ip, now);
-    if (wait > 0) return fail(AUTH_MSG.bearerThrottled, 429, { "Retry-After": String(Math.ceil(wait / 1000)) });
-  }
-
-  return then(authenticate(db, headers, config, ip, now, presented), (actor) => {
-    if (!actor) {
-      if (bearer) recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
-      return unauthenticatedResponse(headers, bearer);
-    }
-    log.actor = loggedActor(actor);
-    return authorized(call, db, actor, ip, now);
+async function handle(call: Call): Promise<Response> {
+  const caller = await resolveCaller(call);
+  const refusal = checkPermission(call, caller);
+  if (refusal) return refusal;
+  const { binding, request } = call;
+  const spec: RouteSpec = routes[binding!.key];
+  const body = spec.body ? await readBodyOrError(request) : undefined;
+  checkCsrf(spec, request, caller, body);
+  const input = await parseInput(call, spec, body);
+  const result = await binding!.run({
+    ...caller,
+    params: input.params as never,
+    query: input.query as never,
+    body: input.body as never,
+    actor: caller.actor as never,
+    audit: { actor: caller.actor ? auditActorOf(caller.actor) : ANONYMOUS, ip: caller.ip },
+    https: isHttps(request.headers, request.url, caller.config.trustProxy),
+    request,
+    identify: (actor) => {
+      call.log.actor = actor;
+    },
   });
+  return shapeResponse(binding!.key, spec, result);
 }
 
-type Spec = Endpoint<EndpointKey> & { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; response?: z.ZodType };
+/**
+ * Who is calling: a bearer header, when present, is the only credential
+ * considered (a bad token fails even if a valid session cookie rides along);
+ * else, on `/panel/api`, the session cookie. Public routes look at a bearer
+ * token only (it spares a script the CSRF dance) and never at the session.
+ */
+async function resolveCaller(call: Call): Promise<Caller> {
+  const { db } = await initDatabase();
+  const config = serverConfig();
+  const headers = call.request.headers;
+  const ip = clientIp(headers, config.trustProxy);
+  call.log.ip = ip;
+  const now = Date.now();
+  const cookie = readBrowserCookie(headers);
+  const bearer = presentedBearer(headers);
+  let actor: Actor | null = null;
+  if (bearer !== null) {
+    actor = await bearerActor(db, bearer, ip, now);
+    if (!actor) {
+      // Only refused tokens count, and only they are turned away while an address is throttled:
+      // one broken bot behind a NAT must not lock out the good ones.
+      const wait = bearerBlockedFor(ip, now);
+      recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
+      if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
+    }
+  } else if (call.spec?.permission !== "public") {
+    actor = await sessionActor(db, cookie, config, now);
+  }
+  if (actor) call.log.actor = loggedActor(actor);
+  return { db, config, ip, now, cookie, actor };
+}
 
-/** After authentication: routing, scope, CSRF, input, the handler and its answer. */
-function authorized(call: Call, db: Db, actor: Actor, ip: string, now: number): Response | PromiseLike<Response> {
-  const { request, binding, allow } = call;
+/** A refusal before any input is read: no credential, unknown route or method, or a scope that does not allow it. */
+function checkPermission(call: Call, caller: Caller): Response | null {
+  const { request, binding, spec, allow } = call;
+  const isPublic = spec?.permission === "public";
+  if (!isPublic && !caller.actor) return unauthenticatedResponse(request.headers, presentedBearer(request.headers) !== null);
   if (allow === null) return fail(AUTH_MSG.notFound, 404);
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
   if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
-  const spec: Spec = endpoints[binding.key];
-
-  if (actor.kind === "token" && !scopeAllows(actor.scope, spec.permission, request.method)) {
+  const actor = caller.actor;
+  const entry: RouteSpec = routes[binding.key];
+  if (actor?.kind === "token" && entry.permission !== "public" && !scopeAllows(actor.scope, entry.permission, request.method)) {
     noteAggregated(
-      db,
+      caller.db,
       {
-        key: `scope.denied|${actor.tokenId}|${request.method} ${spec.path}|${ip}|${minuteBucket(now)}`,
+        key: `scope.denied|${actor.tokenId}|${request.method} ${entry.path}|${caller.ip}|${minuteBucket(caller.now)}`,
         action: "scope.denied",
         outcome: "denied",
         actor: auditActorOf(actor),
-        ip,
-        target: { type: "route", name: `${request.method} ${spec.path}` },
+        ip: caller.ip,
+        target: { type: "route", name: `${request.method} ${entry.path}` },
         detail: { scope: actor.scope },
       },
-      now,
+      caller.now,
     );
     return fail(AUTH_MSG.scopeDenied, 403);
   }
-  const headers = request.headers;
-  if (
-    actor.kind === "session" &&
-    UNSAFE_METHODS.has(request.method) &&
-    !isValidCsrfToken(readCookie(headers, SESSION_COOKIE)!, headers.get("x-csrf-token"))
-  ) {
-    return fail(AUTH_MSG.csrf, 403);
+  return null;
+}
+
+/** The body, or the error reading it raised: CSRF is checked first, and may come from the header alone. */
+async function readBodyOrError(request: Request): Promise<DecodedBody | Error> {
+  try {
+    return await readBody(request);
+  } catch (error) {
+    return error as Error;
   }
-
-  const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
-  const run = (input: { params?: unknown; body?: unknown }) =>
-    then(
-      binding.run({
-        db,
-        actor,
-        audit: { actor: auditActorOf(actor), ip },
-        body: input.body as never,
-        params: input.params as never,
-        query: query as never,
-        ip,
-        request,
-        now,
-      }),
-      // Any thenable (a Drizzle query returned as is, say) is awaited, as Promise.resolve() would.
-      (result) => respond(binding.key, spec, result),
-    );
-  // Path params arrive as a promise and a body as a stream: only endpoints that have them wait.
-  if (!spec.params && !spec.body) return run({});
-  return readInput(call, spec).then(run);
 }
 
-async function readInput(call: Call, spec: Spec): Promise<{ params?: unknown; body?: unknown }> {
+/**
+ * The CSRF token, from `X-CSRF-Token` or a form's `_csrf` field (3x-ui reads
+ * both), must be the one derived from this browser's cookie. A request
+ * authenticated by a bearer token needs none: a page on another site can make
+ * a browser send its cookie, never an Authorization header.
+ */
+function checkCsrf(spec: RouteSpec, request: Request, caller: Caller, body: DecodedBody | Error | undefined): void {
+  const rule = spec.csrf ?? "session";
+  if (rule === "never" || caller.actor?.kind === "token") return;
+  if (rule === "session" && (caller.actor?.kind !== "session" || !UNSAFE_METHODS.has(request.method))) return;
+  const presented = request.headers.get("x-csrf-token") || (body && !(body instanceof Error) ? textField(body, "_csrf") : undefined);
+  if (!caller.cookie || !isValidCsrfToken(caller.cookie.csrfKey, presented)) throw new HttpError(403, AUTH_MSG.csrf);
+}
+
+async function parseInput(
+  call: Call,
+  spec: RouteSpec,
+  body: DecodedBody | Error | undefined,
+): Promise<{ params?: unknown; query?: unknown; body?: unknown }> {
   const params = spec.params ? spec.params.parse(await call.context.params) : undefined;
-  const body = spec.body ? spec.body.parse(await readJsonObject(call.request)) : undefined;
-  return { params, body };
+  const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(call.request.url).searchParams)) : undefined;
+  if (body instanceof Error) throw body;
+  return { params, query, body: spec.body && body ? spec.body.parse(bodyFields(body, spec.body)) : undefined };
 }
 
-function respond(key: EndpointKey, spec: Spec, result: unknown): Response {
-  if (result instanceof Response) return result;
-  if (!spec.response) return ok();
-  return jsonTextResponse(shapedBody(key, spec.response, result));
+/**
+ * The envelope around the handler's result, passed through the endpoint's
+ * response schema (the allow-list: unknown fields are dropped), or the raw
+ * document for endpoints that answer outside the envelope.
+ */
+function shapeResponse(key: RouteKey, spec: RouteSpec, result: unknown): Response {
+  const reply = result instanceof Reply ? result : new Reply(result);
+  const schema = spec.rawResponse ?? spec.response;
+  let obj: unknown = null;
+  if (schema) {
+    const shaped = schema.safeParse(reply.obj);
+    // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
+    if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
+    obj = shaped.data;
+  }
+  if (spec.rawResponse) return jsonResponse(obj, spec.successStatus ?? 200, reply.headers);
+  return ok(obj, reply.msg, reply.headers, spec.successStatus ?? 200);
 }
+

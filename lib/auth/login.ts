@@ -7,20 +7,26 @@ import { newSession, purgeExpiredSessions, type SessionPolicy } from "./sessions
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { purgeStaleWindows } from "./throttle";
 
+/** 3x-ui's texts (translation en-US), word for word: clients and scripts match on them. */
 export const LOGIN_MSG = {
-  wrongCredentials: "Wrong username or password",
-  missingFields: "username and password are required",
-  success: "Logged in successfully",
+  wrongCredentials: "Invalid username or password or two-factor code.",
+  usernameRequired: "Username is required",
+  passwordRequired: "Password is required",
+  invalidInput: "The input data format is invalid.",
+  success: "You have successfully logged into your account.",
 } as const;
 
+/** A field of the wrong type (a number for a name, say), as 3x-ui's binding refuses it. */
+const loginText = (required: string) =>
+  z.string({ error: (iss) => (iss.input === undefined || iss.input === null ? required : LOGIN_MSG.invalidInput) });
+
 export const loginBody = z.object({
-  username: z.string({ error: LOGIN_MSG.missingFields }).min(1, LOGIN_MSG.missingFields).max(128, LOGIN_MSG.wrongCredentials),
-  password: z
-    .string({ error: LOGIN_MSG.missingFields })
-    .min(1, LOGIN_MSG.missingFields)
+  username: loginText(LOGIN_MSG.usernameRequired).min(1, LOGIN_MSG.usernameRequired).max(128, LOGIN_MSG.wrongCredentials),
+  password: loginText(LOGIN_MSG.passwordRequired)
+    .min(1, LOGIN_MSG.passwordRequired)
     .max(PASSWORD_MAX_LENGTH, LOGIN_MSG.wrongCredentials),
-  // Accepted for 3x-ui clients; this panel has no second factor yet.
-  twoFactorCode: z.unknown().optional(),
+  // 3x-ui's field; this panel has no second factor yet, so it is read and not checked.
+  twoFactorCode: z.preprocess((v) => (v === null ? undefined : v), z.string({ error: LOGIN_MSG.invalidInput }).optional()),
 });
 export type LoginInput = z.output<typeof loginBody>;
 

@@ -2,7 +2,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { initDatabase } from "@/db";
 import { serverConfig } from "@/lib/config";
-import { SESSION_COOKIE } from "@/lib/http/session-cookie";
+import { parseBrowserCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
 import { sessionPolicy } from "./request-auth";
 import { csrfTokenFor } from "./secrets";
 import { resolveSession, type SessionUser } from "./sessions";
@@ -14,10 +14,10 @@ export interface PageSession extends SessionUser {
 
 /** The signed-in admin of this page request, or null. For server components only. */
 export async function getPageSession(): Promise<PageSession | null> {
-  const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
+  const cookie = parseBrowserCookie((await cookies()).get(SESSION_COOKIE)?.value);
   const { db } = await initDatabase();
-  const session = await resolveSession(db, cookie, sessionPolicy(serverConfig()));
-  return session && cookie ? { ...session, csrfToken: csrfTokenFor(cookie) } : null;
+  const session = await resolveSession(db, cookie?.sessionId, sessionPolicy(serverConfig()));
+  return session && cookie ? { ...session, csrfToken: csrfTokenFor(cookie.csrfKey) } : null;
 }
 
 /** The signed-in admin, or a redirect to /login that comes back to this page afterwards. */

@@ -1,8 +1,8 @@
 import type { Db } from "@/db/client";
 import type { TokenScope } from "@/db/schema/api-tokens";
 import type { ServerConfig } from "@/lib/config";
-import { readCookie, SESSION_COOKIE } from "@/lib/http/session-cookie";
-import { verifyBearerToken, type VerifiedToken } from "@/lib/tokens/verifier";
+import type { BrowserCookie } from "@/lib/http/session-cookie";
+import { verifyBearerToken } from "@/lib/tokens/verifier";
 import type { ThrottlePolicy } from "./credential-guard";
 import { resolveSession, type SessionPolicy } from "./sessions";
 
@@ -40,30 +40,15 @@ export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
   };
 }
 
-/**
- * Resolves the caller. A bearer header, when present, is the only credential
- * considered: a bad token fails even if a valid session cookie rides along.
- */
-export function authenticate(
-  db: Db,
-  headers: Headers,
-  config: ServerConfig,
-  ip: string,
-  now = Date.now(),
-  /** presentedBearer(headers), when the caller has read it already. */
-  bearer: string | null = presentedBearer(headers),
-): Actor | null | Promise<Actor | null> {
-  if (bearer !== null) {
-    if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
-    // Synchronous when the verifier answers from its cache (see verifyBearerToken).
-    const token = verifyBearerToken(db, bearer, { ip, now });
-    return token instanceof Promise ? token.then(tokenActor) : tokenActor(token);
-  }
-  return resolveSession(db, readCookie(headers, SESSION_COOKIE), sessionPolicy(config), now).then(
-    (session) => session && { kind: "session", ...session },
-  );
+/** The token behind a bearer string, or null for anything that is not a valid token here. */
+export async function bearerActor(db: Db, bearer: string, ip: string, now: number): Promise<Actor | null> {
+  if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
+  const token = await verifyBearerToken(db, bearer, { ip, now });
+  return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
 }
 
-function tokenActor(token: VerifiedToken | null): Actor | null {
-  return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
+/** The admin behind the browser cookie's session, or null. */
+export async function sessionActor(db: Db, cookie: BrowserCookie | null, config: ServerConfig, now: number): Promise<Actor | null> {
+  const session = await resolveSession(db, cookie?.sessionId, sessionPolicy(config), now);
+  return session && { kind: "session", ...session };
 }

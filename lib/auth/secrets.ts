@@ -1,31 +1,26 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * Session ids and CSRF tokens. The cookie carries 256 random bits; the
- * database keeps only their SHA-256, and the CSRF token is an HMAC keyed by the
- * cookie, so neither a database copy nor a page's CSRF token gives a session away.
+ * Session ids, CSRF keys and CSRF tokens: 256 random bits each. The database
+ * keeps only a session id's SHA-256, and a CSRF token is an HMAC keyed by the
+ * browser's CSRF key (lib/http/session-cookie.ts), so neither a database copy
+ * nor a page's CSRF token gives a session away.
  */
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
-
-export function newSessionId(): string {
+export function newRandomId(): string {
   return randomBytes(32).toString("base64url");
-}
-
-export function isWellFormedSessionId(value: string | undefined): value is string {
-  return value !== undefined && SESSION_ID.test(value);
 }
 
 export function hashSessionId(id: string): string {
   return createHash("sha256").update(id).digest("hex");
 }
 
-export function csrfTokenFor(sessionId: string): string {
-  return createHmac("sha256", sessionId).update("xui-panel csrf v1").digest("base64url");
+export function csrfTokenFor(csrfKey: string): string {
+  return createHmac("sha256", csrfKey).update("xui-panel csrf v1").digest("base64url");
 }
 
-export function isValidCsrfToken(sessionId: string, presented: string | null | undefined): boolean {
+export function isValidCsrfToken(csrfKey: string, presented: string | null | undefined): boolean {
   if (!presented) return false;
-  const expected = Buffer.from(csrfTokenFor(sessionId));
+  const expected = Buffer.from(csrfTokenFor(csrfKey));
   const actual = Buffer.from(presented);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
 import { auditStatement } from "@/lib/audit/record";
-import { hashSessionId, isWellFormedSessionId, newSessionId } from "./secrets";
+import { hashSessionId, newRandomId } from "./secrets";
 
 export interface SessionPolicy {
   idleMs: number;
@@ -32,7 +32,7 @@ export function newSession(
   policy: SessionPolicy,
   now = Date.now(),
 ) {
-  const id = newSessionId();
+  const id = newRandomId();
   const statement = db.insert(sessions).values({
     idHash: hashSessionId(id),
     userId,
@@ -46,18 +46,18 @@ export function newSession(
 }
 
 /**
- * The admin behind a session cookie, or null when the cookie is absent,
- * unknown, idle too long, past its absolute end, or older than the admin's
- * last credential change.
+ * The admin behind a session id (from the browser cookie), or null when there
+ * is none, or it is unknown, idle too long, past its absolute end, or older
+ * than the admin's last credential change.
  */
 export async function resolveSession(
   db: Db,
-  cookieValue: string | undefined,
+  sessionId: string | null | undefined,
   policy: SessionPolicy,
   now = Date.now(),
 ): Promise<SessionUser | null> {
-  if (!isWellFormedSessionId(cookieValue)) return null;
-  const idHash = hashSessionId(cookieValue);
+  if (!sessionId) return null;
+  const idHash = hashSessionId(sessionId);
   const row = await db
     .select({
       userId: sessions.userId,
@@ -84,9 +84,9 @@ export async function resolveSession(
   return { userId: row.userId, username: row.username, sessionHash: idHash };
 }
 
-export async function deleteSession(db: Db, cookieValue: string | undefined): Promise<void> {
-  if (!isWellFormedSessionId(cookieValue)) return;
-  await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(cookieValue)));
+export async function deleteSession(db: Db, sessionId: string | null | undefined): Promise<void> {
+  if (!sessionId) return;
+  await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(sessionId)));
 }
 
 /**
@@ -95,12 +95,12 @@ export async function deleteSession(db: Db, cookieValue: string | undefined): Pr
  */
 export async function endSession(
   db: Db,
-  cookieValue: string | undefined,
+  sessionId: string | null | undefined,
   meta: { ip: string },
   policy: SessionPolicy,
   now = Date.now(),
 ): Promise<boolean> {
-  const session = await resolveSession(db, cookieValue, policy, now);
+  const session = await resolveSession(db, sessionId, policy, now);
   if (!session) return false;
   await db.batch([
     db.delete(sessions).where(eq(sessions.idHash, session.sessionHash)),

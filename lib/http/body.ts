@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { DomainError, HttpError } from "@/lib/errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -6,13 +7,19 @@ export const BODY_MSG = {
   tooLarge: "request body is larger than 64 KiB",
   invalidJson: "request body must be valid JSON",
   notObject: "request body must be a JSON object",
+  invalidForm: "request body is not a valid form",
+  fileField: "file uploads are not accepted",
+  unsupportedType: "request body must be JSON, application/x-www-form-urlencoded or multipart/form-data",
 } as const;
 
-/** The body as text, refusing (413) past 64 KiB whether or not Content-Length says so. */
-async function readLimitedText(request: Request): Promise<string> {
+/** A body as decoded: JSON keeps its types; a form gives each field's values as strings, in order. */
+export type DecodedBody = { kind: "json"; fields: Record<string, unknown> } | { kind: "form"; fields: Map<string, string[]> };
+
+/** The body's bytes, refusing (413) past 64 KiB whether or not Content-Length says so. */
+async function readLimitedBytes(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new HttpError(413, BODY_MSG.tooLarge);
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
@@ -26,11 +33,10 @@ async function readLimitedText(request: Request): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function parseJsonObject(text: string): Record<string, unknown> {
-  if (text.trim() === "") return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -41,22 +47,112 @@ function parseJsonObject(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/**
- * Reads a JSON object body of at most 64 KiB. An empty body is `{}` (3x-ui
- * clients POST delete/… without one). The content type is not trusted either
- * way: `curl -d` labels JSON as a form, so the text itself decides.
- */
-export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readLimitedText(request));
+/** `allowedIps[]` and `allowedIps[0]` (jQuery/qs style) are the field `allowedIps`. */
+const fieldName = (key: string) => key.replace(/\[\d*\]$/, "");
+
+function addField(fields: Map<string, string[]>, key: string, value: string): void {
+  const name = fieldName(key);
+  const values = fields.get(name);
+  if (values) values.push(value);
+  else fields.set(name, [value]);
+}
+
+async function parseMultipart(bytes: Uint8Array, contentType: string): Promise<Map<string, string[]>> {
+  let form: FormData;
+  try {
+    form = await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]), { headers: { "content-type": contentType } }).formData();
+  } catch {
+    throw new DomainError(BODY_MSG.invalidForm);
+  }
+  const fields = new Map<string, string[]>();
+  for (const [key, value] of form) {
+    if (typeof value !== "string") throw new DomainError(BODY_MSG.fileField);
+    addField(fields, key, value);
+  }
+  return fields;
 }
 
 /**
- * Login also accepts an HTML form post (`username=…&password=…`), which is how
- * many 3x-ui scripts sign in; JSON is recognised whatever the label says.
+ * Reads a body of at most 64 KiB as JSON, a URL-encoded form or a multipart
+ * form (3x-ui binds all three, and its web UI and many scripts post forms). An
+ * empty body is no fields at all: 3x-ui clients POST delete/… without one.
+ * A form-labelled body that starts with `{` is JSON: `curl -d '{…}'` labels it so.
  */
-export async function readLoginBody(request: Request): Promise<Record<string, unknown>> {
-  const text = await readLimitedText(request);
-  const isForm = request.headers.get("content-type")?.toLowerCase().startsWith("application/x-www-form-urlencoded");
-  if (isForm && !text.trim().startsWith("{")) return Object.fromEntries(new URLSearchParams(text));
-  return parseJsonObject(text);
+export async function readBody(request: Request): Promise<DecodedBody> {
+  const bytes = await readLimitedBytes(request);
+  const text = Buffer.from(bytes).toString("utf8");
+  const contentType = request.headers.get("content-type") ?? "";
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  if (text.trim() === "") return { kind: "json", fields: {} };
+  if (type === "application/x-www-form-urlencoded" && !text.trimStart().startsWith("{")) {
+    const fields = new Map<string, string[]>();
+    for (const [key, value] of new URLSearchParams(text)) addField(fields, key, value);
+    return { kind: "form", fields };
+  }
+  if (type === "multipart/form-data") return { kind: "form", fields: await parseMultipart(bytes, contentType) };
+  if (type === "" || type === "application/x-www-form-urlencoded" || type === "application/json" || type.endsWith("+json")) {
+    return { kind: "json", fields: parseJsonObject(text) };
+  }
+  throw new HttpError(415, BODY_MSG.unsupportedType);
+}
+
+type FieldKind = "boolean" | "integer" | "list" | "text";
+
+/** What each top-level field of a body schema expects, read from its JSON Schema (as callers send it). */
+function fieldKinds(schema: z.ZodType): Map<string, FieldKind> {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: string }>;
+  };
+  const kinds = new Map<string, FieldKind>();
+  for (const [name, property] of Object.entries(json.properties ?? {})) {
+    const type = property.type;
+    kinds.set(name, type === "boolean" ? "boolean" : type === "integer" || type === "number" ? "integer" : type === "array" ? "list" : "text");
+  }
+  return kinds;
+}
+
+const kindsCache = new WeakMap<z.ZodType, Map<string, FieldKind>>();
+
+// strconv.ParseBool's spellings, as 3x-ui's form binding reads booleans.
+const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"]);
+const FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+
+/**
+ * A form's strings as the values the body schema expects: `true`/`false` for
+ * booleans, decimal strings for integers, a list from repeated fields or from
+ * comma-separated values. Anything that does not convert stays a string, so
+ * the schema refuses it with the same message as a wrong JSON value.
+ */
+function typedFormFields(fields: Map<string, string[]>, schema: z.ZodType): Record<string, unknown> {
+  let kinds = kindsCache.get(schema);
+  if (!kinds) kindsCache.set(schema, (kinds = fieldKinds(schema)));
+  const out: Record<string, unknown> = {};
+  for (const [name, values] of fields) {
+    const first = values[0]!;
+    switch (kinds.get(name)) {
+      case "boolean":
+        out[name] = TRUE.has(first.trim()) ? true : FALSE.has(first.trim()) ? false : first;
+        break;
+      case "integer":
+        out[name] = /^\s*[+-]?\d{1,16}\s*$/.test(first) ? Number(first) : first;
+        break;
+      case "list":
+        out[name] = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+        break;
+      default:
+        out[name] = first;
+    }
+  }
+  return out;
+}
+
+/** The fields of a decoded body as the schema's input: JSON as sent, a form typed by the schema. */
+export function bodyFields(body: DecodedBody, schema: z.ZodType): Record<string, unknown> {
+  return body.kind === "json" ? body.fields : typedFormFields(body.fields, schema);
+}
+
+/** A field of the body as one string, whatever the encoding (`_csrf`, say); undefined when absent. */
+export function textField(body: DecodedBody, name: string): string | undefined {
+  const value = body.kind === "json" ? body.fields[name] : body.fields.get(name)?.[0];
+  return typeof value === "string" ? value : undefined;
 }

@@ -1,12 +1,13 @@
 import { z } from "zod";
 
 /**
- * The 3x-ui response envelope: `{"success": boolean, "msg"?: string, "obj"?: any}`.
+ * The 3x-ui response envelope (its `entity.Msg`): always all three keys, `msg`
+ * `""` and `obj` `null` when there is nothing to say.
  */
 export interface Envelope<T = unknown> {
   success: boolean;
-  msg?: string;
-  obj?: T;
+  msg: string;
+  obj: T | null;
 }
 
 /** Headers for every JSON answer: never cached, never rendered as a document. */
@@ -25,31 +26,29 @@ export function jsonTextResponse(text: string, status = 200, headers: Record<str
   return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
-export function ok<T>(obj?: T, msg?: string, headers?: Record<string, string>): Response {
-  const body: Envelope<T> = { success: true };
-  if (msg !== undefined) body.msg = msg;
-  if (obj !== undefined) body.obj = obj;
-  return jsonResponse(body, 200, headers);
+/** The envelope as JSON text. */
+export function envelopeText(success: boolean, msg = "", obj: unknown = null): string {
+  return JSON.stringify({ success, msg, obj: obj ?? null } satisfies Envelope);
 }
 
-/** The success envelope around `obj` as JSON text, for answers serialized once and sent many times. */
-export function okText<T>(obj: T): string {
-  return JSON.stringify({ success: true, obj } satisfies Envelope<T>);
+export function ok(obj: unknown = null, msg = "", headers?: Record<string, string>, status = 200): Response {
+  return jsonTextResponse(envelopeText(true, msg, obj), status, headers);
 }
 
 export function fail(msg: string, status = 200, headers?: Record<string, string>): Response {
-  return jsonResponse({ success: false, msg } satisfies Envelope, status, headers);
+  return jsonTextResponse(envelopeText(false, msg), status, headers);
 }
 
 /**
- * The envelope as schemas, for the OpenAPI document: a success carries `obj`
- * exactly when the endpoint has a response schema; a failure carries only `msg`.
+ * The envelope as schemas, for the OpenAPI document: `obj` is the endpoint's
+ * response, or null when it has none; a failure's `obj` is always null.
  */
 export function successEnvelope(obj?: z.ZodType) {
-  return z.object({ success: z.literal(true), msg: z.string().optional(), ...(obj ? { obj } : {}) });
+  return z.object({ success: z.literal(true), msg: z.string(), obj: obj ?? z.null() });
 }
 
 export const failureEnvelope = z.object({
   success: z.literal(false),
   msg: z.string().describe("Human-readable reason (the peer panel's wording where it has one)."),
+  obj: z.null(),
 });

@@ -1,8 +1,23 @@
 /**
- * The browser-session cookie. HttpOnly (scripts never see it), SameSite=Lax
- * (not sent on cross-site POSTs), Secure when the browser reached us over HTTPS.
+ * The browser cookie, named as 3x-ui names its own (`3x-ui`): clients such as
+ * py3xui send back only a cookie of that name. HttpOnly (scripts never see
+ * it), SameSite=Lax (not sent on cross-site POSTs), Secure over HTTPS.
+ *
+ * Its value is `<csrfKey>` before login and `<csrfKey>.<sessionId>` after it:
+ * the session id is new at every login (no fixation), while the CSRF key stays
+ * with the browser, so a CSRF token fetched before login keeps working after
+ * it, as in 3x-ui (whose login writes into the same cookie session).
  */
-export const SESSION_COOKIE = "xui_session";
+export const SESSION_COOKIE = "3x-ui";
+
+/** 256 random bits, base64url: the shape of both parts. */
+const PART = /^[A-Za-z0-9_-]{43}$/;
+
+export interface BrowserCookie {
+  csrfKey: string;
+  /** The session's id while signed in (only its SHA-256 is stored), else null. */
+  sessionId: string | null;
+}
 
 export function readCookie(headers: Headers, name: string): string | undefined {
   const header = headers.get("cookie");
@@ -14,13 +29,32 @@ export function readCookie(headers: Headers, name: string): string | undefined {
   return undefined;
 }
 
-export function sessionCookie(value: string, secure: boolean, maxAgeSeconds?: number): string {
-  const parts = [`${SESSION_COOKIE}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax"];
+/** The cookie's parts, or null when it is absent or not of our making. */
+export function parseBrowserCookie(value: string | undefined): BrowserCookie | null {
+  if (!value) return null;
+  const [csrfKey, sessionId, extra] = value.split(".");
+  if (extra !== undefined || !PART.test(csrfKey!)) return null;
+  if (sessionId === undefined) return { csrfKey: csrfKey!, sessionId: null };
+  return PART.test(sessionId) ? { csrfKey: csrfKey!, sessionId } : null;
+}
+
+export function readBrowserCookie(headers: Headers): BrowserCookie | null {
+  return parseBrowserCookie(readCookie(headers, SESSION_COOKIE));
+}
+
+export function browserCookieValue(cookie: BrowserCookie): string {
+  return cookie.sessionId ? `${cookie.csrfKey}.${cookie.sessionId}` : cookie.csrfKey;
+}
+
+export function sessionCookie(cookie: BrowserCookie, secure: boolean, maxAgeSeconds?: number): string {
+  const parts = [`${SESSION_COOKIE}=${browserCookieValue(cookie)}`, "Path=/", "HttpOnly", "SameSite=Lax"];
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
   if (secure) parts.push("Secure");
   return parts.join("; ");
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return sessionCookie("", secure, 0);
+  const parts = [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
+  if (secure) parts.push("Secure");
+  return parts.join("; ");
 }

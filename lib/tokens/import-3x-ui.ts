@@ -4,9 +4,8 @@ import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import type { AuditContext } from "@/lib/audit/context";
 import { auditTokensWhere } from "@/lib/audit/record";
-import { bumpTokenGeneration } from "./generation";
 import { expiresAtMs, MSG, tokenName, tokenScope } from "./schemas";
-import { invalidateTokenCache } from "./verifier";
+import { writeTokenChanges } from "./write";
 
 /**
  * Import of API tokens from a 3x-ui database (its `api_tokens` table: `name`,
@@ -142,34 +141,35 @@ export async function importXuiTokens(
 
   // Each insert is followed by its audit row, written only if the insert took
   // (`changes()` is the row count of the statement just before, same connection).
-  const statements = candidates.flatMap((c) => [
-    db
-      .insert(apiTokens)
-      .values({
-        name: c.name,
-        tokenHash: c.tokenHash,
-        prefix: "",
-        enabled: c.enabled,
+  // The generation bump makes a running server see the new hashes at once,
+  // even ones it had cached as unknown.
+  const results = await writeTokenChanges(
+    db,
+    candidates.map((c) => ({
+      change: db
+        .insert(apiTokens)
+        .values({
+          name: c.name,
+          tokenHash: c.tokenHash,
+          prefix: "",
+          enabled: c.enabled,
+          scope: c.scope,
+          expiresAt: c.expiresAt,
+          createdAt: c.createdAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: apiTokens.id }),
+      auditAfter: auditTokensWhere(db, ctx, "token.create", sql`${apiTokens.tokenHash} = ${c.tokenHash} AND changes() > 0`, now, {
+        source: "3x-ui import",
         scope: c.scope,
-        expiresAt: c.expiresAt,
-        createdAt: c.createdAt,
-      })
-      .onConflictDoNothing()
-      .returning({ id: apiTokens.id }),
-    auditTokensWhere(db, ctx, "token.create", sql`${apiTokens.tokenHash} = ${c.tokenHash} AND changes() > 0`, now, {
-      source: "3x-ui import",
-      scope: c.scope,
-    }),
-  ]);
-  const [first, ...rest] = statements;
-  // A running server must see the new hashes at once, even ones it had cached as unknown.
-  const results = first ? await db.batch([first, ...rest, bumpTokenGeneration(db)]) : [];
-  if (first) invalidateTokenCache(db);
+      }),
+    })),
+  );
 
   const imported: ImportedToken[] = [];
   const collided: Candidate[] = [];
   candidates.forEach((c, i) => {
-    const row = (results[2 * i] as { id: number }[] | undefined)?.[0];
+    const row = results[i]?.rows[0];
     if (row) imported.push({ id: row.id, name: c.name, expired: c.expiresAt !== 0 && c.expiresAt <= now });
     else collided.push(c);
   });

@@ -50,6 +50,9 @@ export const tokenName = z
       .refine((s) => !HIDDEN_CHARS.test(s), MSG.nameControlChars),
   );
 
+/** Trimmed and lower-cased first, as 3x-ui's NormalizeScope does (`" Monitor "` is `monitor`). */
+const normalizedScope = (v: unknown) => (typeof v === "string" ? v.trim().toLowerCase() : v);
+
 export const tokenScope = z.enum(TOKEN_SCOPES, { error: MSG.scopeInvalid });
 
 /** Unix ms, `0` = never. Whether it lies in the future is the service's rule (it owns the clock). */
@@ -59,7 +62,11 @@ export const expiresAtMs = z
   .min(0, MSG.expiresAtInvalid)
   .max(MAX_TIMESTAMP_MS, MSG.expiresAtInvalid);
 
-const expectedScope = z.preprocess(blankAsMissing, z.string({ error: MSG.expectedScopeInvalid }).optional());
+// Blank only before trimming: `" "` was meant as a check, and matches no token instead of none.
+const expectedScope = z.preprocess(
+  (v) => normalizedScope(blankAsMissing(v)),
+  z.string({ error: MSG.expectedScopeInvalid }).optional(),
+);
 
 /** IPs/CIDRs a token may be used from, normalised and de-duplicated; `[]` = anywhere. */
 export const allowedIps = z
@@ -81,7 +88,7 @@ export const allowedIps = z
 export const createTokenBody = z.object({
   name: tokenName.describe(`Unique label, trimmed, 1–${NAME_MAX_CHARS} characters.`),
   scope: z
-    .preprocess(blankAsMissing, tokenScope.optional())
+    .preprocess((v) => blankAsMissing(normalizedScope(v)), tokenScope.optional())
     .transform((v) => v ?? "admin")
     .describe("What the token may call; default `admin`."),
   expiresAt: z
@@ -122,13 +129,13 @@ export const rotateTokenBody = z.object({
   ),
 });
 
-/** `{id}` path segment: a positive integer written plainly (no `1e3`, `1.5`, `-1`, `0`, `01`). */
+/** `{id}` path segment: a positive decimal integer, read as Go's strconv.Atoi reads it (`02` and `+2` are 2; no `1e3`, `1.5`, `0x2`). */
 export const tokenIdParams = z.object({
   id: z
     .string()
-    .regex(/^[1-9][0-9]{0,15}$/, MSG.idInvalid)
+    .regex(/^[+-]?[0-9]{1,16}$/, MSG.idInvalid)
     .transform(Number)
-    .refine(Number.isSafeInteger, MSG.idInvalid)
+    .refine((id) => Number.isSafeInteger(id) && id > 0, MSG.idInvalid)
     .describe("Token id: a positive integer."),
 });
 

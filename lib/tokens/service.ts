@@ -6,9 +6,8 @@ import { auditTokensWhere } from "@/lib/audit/record";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { DomainError } from "@/lib/errors";
 import { hashToken, isPlausibleToken, mintToken } from "./format";
-import { bumpTokenGeneration } from "./generation";
 import { MSG, type CreateTokenInput, type CreatedToken, type TokenView, type UpdateTokenInput } from "./schemas";
-import { invalidateTokenCache } from "./verifier";
+import { writeTokenChange } from "./write";
 
 export { verifyBearerToken, type VerifiedToken } from "./verifier";
 
@@ -37,17 +36,6 @@ function assertExpiryInFuture(expiresAt: number, now: number): void {
 }
 
 /**
- * Runs a token change, its audit rows and the generation bump as one
- * transaction, then drops this process's verification cache. Every write to
- * api_tokens that matters for verification goes through here.
- */
-async function commitTokenChange<T>(db: Db, statements: Parameters<Db["batch"]>[0]): Promise<T> {
-  const results = (await db.batch(statements)) as unknown as T;
-  invalidateTokenCache(db);
-  return results;
-}
-
-/**
  * Mints a token and stores its hash. The plaintext is in the result and
  * nowhere else; the caller shows it once.
  */
@@ -63,8 +51,8 @@ export async function createToken(
   for (let attempt = 0; attempt < 3; attempt++) {
     const minted = mintToken();
     try {
-      const [inserted] = await commitTokenChange<[ApiTokenRow[]]>(db, [
-        db
+      const { rows } = await writeTokenChange(db, {
+        change: db
           .insert(apiTokens)
           .values({
             name: input.name,
@@ -77,14 +65,13 @@ export async function createToken(
             createdAt: Math.floor(now / 1000),
           })
           .returning(),
-        auditTokensWhere(db, ctx, "token.create", eq(apiTokens.tokenHash, minted.hash), now, {
+        auditAfter: auditTokensWhere(db, ctx, "token.create", eq(apiTokens.tokenHash, minted.hash), now, {
           scope: input.scope,
           expiresAt: input.expiresAt,
           allowedIps: input.allowedIps,
         }),
-        bumpTokenGeneration(db),
-      ]);
-      return { ...viewOf(inserted[0]!, now), token: minted.plaintext };
+      });
+      return { ...viewOf(rows[0]!, now), token: minted.plaintext };
     } catch (error) {
       // The UNIQUE index decides races: of N concurrent creates of one name, one commits.
       if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
@@ -126,12 +113,11 @@ export async function setTokenEnabled(
   now = Date.now(),
 ): Promise<void> {
   const where = targetOf(input.id, input.expectedScope);
-  const [, updated] = await commitTokenChange<[unknown, { id: number }[]]>(db, [
-    auditTokensWhere(db, ctx, input.enabled ? "token.enable" : "token.disable", where, now),
-    db.update(apiTokens).set({ enabled: input.enabled }).where(where).returning({ id: apiTokens.id }),
-    bumpTokenGeneration(db),
-  ]);
-  if (updated.length === 0) throw await missingTokenError(db, input.id, input.expectedScope);
+  const { rows } = await writeTokenChange(db, {
+    auditBefore: auditTokensWhere(db, ctx, input.enabled ? "token.enable" : "token.disable", where, now),
+    change: db.update(apiTokens).set({ enabled: input.enabled }).where(where).returning({ id: apiTokens.id }),
+  });
+  if (rows.length === 0) throw await missingTokenError(db, input.id, input.expectedScope);
 }
 
 export async function deleteToken(
@@ -141,12 +127,11 @@ export async function deleteToken(
   now = Date.now(),
 ): Promise<void> {
   const where = targetOf(input.id, input.expectedScope);
-  const [, deleted] = await commitTokenChange<[unknown, { id: number }[]]>(db, [
-    auditTokensWhere(db, ctx, "token.delete", where, now),
-    db.delete(apiTokens).where(where).returning({ id: apiTokens.id }),
-    bumpTokenGeneration(db),
-  ]);
-  if (deleted.length === 0) throw await missingTokenError(db, input.id, input.expectedScope);
+  const { rows } = await writeTokenChange(db, {
+    auditBefore: auditTokensWhere(db, ctx, "token.delete", where, now),
+    change: db.delete(apiTokens).where(where).returning({ id: apiTokens.id }),
+  });
+  if (rows.length === 0) throw await missingTokenError(db, input.id, input.expectedScope);
 }
 
 /** Edit name, expiry and/or IP allowlist, with the same rules as create. */
@@ -164,18 +149,17 @@ export async function updateToken(
   if (input.allowedIps !== undefined) changes.allowedIps = JSON.stringify(input.allowedIps);
   const where = eq(apiTokens.id, id);
   try {
-    const [, updated] = await commitTokenChange<[unknown, ApiTokenRow[]]>(db, [
-      // Audited before the update, so the row names the token as it was called.
-      auditTokensWhere(db, ctx, "token.update", where, now, {
+    const { rows } = await writeTokenChange(db, {
+      // Before the update, so the row names the token as it was called.
+      auditBefore: auditTokensWhere(db, ctx, "token.update", where, now, {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
         ...(input.allowedIps !== undefined && { allowedIps: input.allowedIps }),
       }),
-      db.update(apiTokens).set(changes).where(where).returning(),
-      bumpTokenGeneration(db),
-    ]);
-    if (updated.length === 0) throw new DomainError(MSG.notFound);
-    return viewOf(updated[0]!, now);
+      change: db.update(apiTokens).set(changes).where(where).returning(),
+    });
+    if (rows.length === 0) throw new DomainError(MSG.notFound);
+    return viewOf(rows[0]!, now);
   } catch (error) {
     if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
     throw error;
@@ -198,9 +182,9 @@ export async function rotateToken(
   const minted = mintToken();
   const where = eq(apiTokens.id, id);
   const graceUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : 0;
-  const [, updated] = await commitTokenChange<[unknown, ApiTokenRow[]]>(db, [
-    auditTokensWhere(db, ctx, "token.rotate", where, now, { graceSeconds }),
-    db
+  const { rows } = await writeTokenChange(db, {
+    auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, { graceSeconds }),
+    change: db
       .update(apiTokens)
       .set({
         previousTokenHash: graceSeconds > 0 ? sql`${apiTokens.tokenHash}` : null,
@@ -210,10 +194,9 @@ export async function rotateToken(
       })
       .where(where)
       .returning(),
-    bumpTokenGeneration(db),
-  ]);
-  if (updated.length === 0) throw new DomainError(MSG.notFound);
-  return { ...viewOf(updated[0]!, now), token: minted.plaintext };
+  });
+  if (rows.length === 0) throw new DomainError(MSG.notFound);
+  return { ...viewOf(rows[0]!, now), token: minted.plaintext };
 }
 
 /**
@@ -232,10 +215,9 @@ export async function revokeLeakedTokens(
   // An impossible hash keeps the statements identical when nothing is plausible.
   if (hashes.length === 0) hashes.push("-");
   const where = or(inArray(apiTokens.tokenHash, hashes), inArray(apiTokens.previousTokenHash, hashes))!;
-  const [, disabled] = await commitTokenChange<[unknown, { id: number }[]]>(db, [
-    auditTokensWhere(db, ctx, "token.leak_revoke", where, now, { source: "credential revocation" }),
-    db.update(apiTokens).set({ enabled: false }).where(where).returning({ id: apiTokens.id }),
-    bumpTokenGeneration(db),
-  ]);
-  return disabled.length;
+  const { rows } = await writeTokenChange(db, {
+    auditBefore: auditTokensWhere(db, ctx, "token.leak_revoke", where, now, { source: "credential revocation" }),
+    change: db.update(apiTokens).set({ enabled: false }).where(where).returning({ id: apiTokens.id }),
+  });
+  return rows.length;
 }

@@ -139,43 +139,22 @@ export interface VerifiedToken {
  * expired, rotated-out, malformed and wrong-IP tokens are all just null: the
  * caller cannot (and must not) tell them apart. Malformed `xui_` strings never
  * reach the database.
- *
- * Answers synchronously when it needs no database (a cached token, a
- * malformed or never-seen one, a generation checked under POLL_MS ago), and
- * returns a promise only when it has to ask: inside Next.js every promise pays
- * for the async-context hooks, and this runs on every bot request.
  */
-export function verifyBearerToken(
-  db: Db,
-  presented: string,
-  request: { ip: string; now?: number },
-): VerifiedToken | null | Promise<VerifiedToken | null> {
+export async function verifyBearerToken(db: Db, presented: string, request: { ip: string; now?: number }): Promise<VerifiedToken | null> {
+  if (!isPlausibleToken(presented)) return null;
   const now = request.now ?? Date.now();
   const s = stateOf(db);
+  if (now - s.checkedAt >= POLL_MS) await ensureFresh(db, s);
   const hash = hashToken(presented);
-  const fresh = now - s.checkedAt < POLL_MS;
-  if (fresh) {
-    // Only plausible strings are ever cached (see verifyFresh): a hit, the
-    // common case of a bot's known token, needs no format or checksum check.
-    const entry = s.entries.get(hash);
-    if (entry !== undefined) return accept(db, entry, request.ip, now);
-  }
-  if (!isPlausibleToken(presented)) return null;
-  if (!fresh) return ensureFresh(db, s).then(() => verifyFresh(db, s, hash, request.ip, now));
-  return verifyFresh(db, s, hash, request.ip, now);
-}
-
-function verifyFresh(db: Db, s: VerifierState, hash: string, ip: string, now: number): VerifiedToken | null | Promise<VerifiedToken | null> {
-  const entry = s.entries.get(hash);
-  if (entry !== undefined) return accept(db, entry, ip, now);
+  const cached = s.entries.get(hash);
+  if (cached !== undefined) return accept(db, cached, request.ip, now);
   const epoch = s.epoch;
   refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
   // Random garbage is answered from the hash set and not cached (it would only evict real entries).
   if (certainlyUnknown(s.known, epoch, hash)) return null;
-  return load(db, hash, now).then((loaded) => {
-    if (s.epoch === epoch) remember(s, hash, loaded);
-    return accept(db, loaded, ip, now);
-  });
+  const loaded = await load(db, hash, now);
+  if (s.epoch === epoch) remember(s, hash, loaded);
+  return accept(db, loaded, request.ip, now);
 }
 
 /** The checks that depend on the clock and the caller, made on every request (never cached). */

@@ -13,7 +13,7 @@ describe("unauthenticated /panel/api requests (every route file, every method)",
   it.each(cases)("%s %s → 404 for scanners, 401 for API clients", async (path, method) => {
     const plain = await request(baseUrl, path, { method });
     expect(plain.status).toBe(404);
-    expect(plain.json).toEqual({ success: false, msg: "not found" });
+    expect(plain.json).toEqual({ success: false, msg: "not found", obj: null });
 
     const xhr = await request(baseUrl, path, { method, headers: { "x-requested-with": "XMLHttpRequest" } });
     expect(xhr.status).toBe(401);
@@ -46,7 +46,7 @@ describe("authenticated edge cases", () => {
     await s.login(admin.username, admin.password);
     const unknown = await s.send("/panel/api/nope");
     expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual({ success: false, msg: "not found" });
+    expect(unknown.json).toEqual({ success: false, msg: "not found", obj: null });
     const wrongMethod = await s.send("/panel/api/setting/apiTokens", { method: "PUT", body: {} });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toContain("GET");
@@ -65,7 +65,7 @@ describe("login, logout and sessions", () => {
     const res = await request<string>(baseUrl, "/csrf-token");
     expect(res.json?.success).toBe(true);
     expect(res.json?.obj).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("xui_session="));
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("3x-ui="));
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).toMatch(/Path=\//);
@@ -76,17 +76,17 @@ describe("login, logout and sessions", () => {
     await s.refreshCsrf();
     const planted = s.cookie;
     const res = await s.send("/login", { body: admin });
-    expect(res.json).toEqual({ success: true, msg: "Logged in successfully" });
+    expect(res.json).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
     expect(s.cookie).toBeDefined();
     expect(s.cookie).not.toBe(planted);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("xui_session="))!;
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("3x-ui="))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/); // plain http on loopback
     await s.refreshCsrf();
     expect((await s.send("/panel/api/setting/apiTokens")).status).toBe(200);
     // The pre-login cookie was never a session.
-    const withPlanted = await request(baseUrl, "/panel/api/setting/apiTokens", { headers: { cookie: `xui_session=${planted}` } });
+    const withPlanted = await request(baseUrl, "/panel/api/setting/apiTokens", { headers: { cookie: `3x-ui=${planted}` } });
     expect(withPlanted.status).toBe(404);
   });
 
@@ -116,7 +116,7 @@ describe("login, logout and sessions", () => {
     const ghost = await s.login("ghost-user", "not-the-password");
     for (const res of [wrong, ghost]) {
       expect(res.status).toBe(200);
-      expect(res.json).toEqual({ success: false, msg: "Wrong username or password" });
+      expect(res.json).toEqual({ success: false, msg: "Invalid username or password or two-factor code.", obj: null });
     }
   });
 
@@ -133,7 +133,7 @@ describe("login, logout and sessions", () => {
     const elsewhere = new BrowserSession(baseUrl, "127.0.0.2");
     const other = await elsewhere.login("throttle-target", "guess-x");
     expect(other.status).toBe(200);
-    expect(other.json?.msg).toBe("Wrong username or password");
+    expect(other.json?.msg).toBe("Invalid username or password or two-factor code.");
   });
 
   it("a spoofed X-Forwarded-For does not move the throttle to another IP", async () => {
@@ -158,9 +158,9 @@ describe("login, logout and sessions", () => {
     expect(noCsrf.status).toBe(403);
     const out = await s.send("/logout", { method: "POST" });
     expect(out.json?.success).toBe(true);
-    expect(out.headers.getSetCookie().join()).toMatch(/xui_session=;.*Max-Age=0/);
+    expect(out.headers.getSetCookie().join()).toMatch(/3x-ui=;.*Max-Age=0/);
     const replay = await request(baseUrl, "/panel/api/setting/apiTokens", {
-      headers: { cookie: `xui_session=${cookie}`, "x-requested-with": "XMLHttpRequest" },
+      headers: { cookie: `3x-ui=${cookie}`, "x-requested-with": "XMLHttpRequest" },
     });
     expect(replay.status).toBe(401);
   });

@@ -45,7 +45,7 @@ describe("malformed bodies get a clear envelope error and change nothing", () =>
     for (const path of WRITE_ROUTES()) {
       const res = await send(path, body);
       expect(res.status, path).toBe(200);
-      expect(res.json, path).toEqual({ success: false, msg });
+      expect(res.json, path).toEqual({ success: false, msg, obj: null });
       expect(res.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
     }
     expect(await snapshot()).toBe(before);
@@ -57,7 +57,7 @@ describe("malformed bodies get a clear envelope error and change nothing", () =>
     for (const path of WRITE_ROUTES()) {
       const res = await send(path, big);
       expect(res.status).toBe(413);
-      expect(res.json).toEqual({ success: false, msg: "request body is larger than 64 KiB" });
+      expect(res.json).toEqual({ success: false, msg: "request body is larger than 64 KiB", obj: null });
     }
     expect(await snapshot()).toBe(before);
   });
@@ -80,7 +80,7 @@ describe("malformed bodies get a clear envelope error and change nothing", () =>
       ["/panel/api/setting/apiTokens/create", '{"name":"ok-type","scope":["admin"]}', "scope must be 'admin', 'monitor', or 'node-sync'"],
       [`/panel/api/setting/apiTokens/delete/${victimId}`, '{"expectedScope":7}', "expectedScope must be a string"],
     ];
-    for (const [path, body, msg] of cases) expect((await send(path, body)).json, body).toEqual({ success: false, msg });
+    for (const [path, body, msg] of cases) expect((await send(path, body)).json, body).toEqual({ success: false, msg, obj: null });
     expect(await snapshot()).toBe(before);
   });
 
@@ -103,7 +103,7 @@ describe("hostile headers", () => {
   });
 
   it("garbage cookies are ignored (404 like no cookie)", async () => {
-    for (const cookie of ["xui_session=", "xui_session=%%%", `xui_session=${"a".repeat(5000)}`, "junk"]) {
+    for (const cookie of ["3x-ui=", "3x-ui=%%%", `3x-ui=${"a".repeat(5000)}`, "junk"]) {
       const res = await request(baseUrl, "/panel/api/setting/apiTokens", { headers: { cookie } });
       expect(res.status).toBe(404);
     }

@@ -52,7 +52,7 @@ async function create(body: Record<string, unknown>): Promise<View> {
 async function setEnabled(id: number, enabled: boolean): Promise<void> {
   const res = await bot(`/panel/api/setting/apiTokens/setEnabled/${id}`, { enabled });
   expect(res.status).toBe(200);
-  expect(res.json, res.text).toEqual({ success: true });
+  expect(res.json, res.text).toEqual({ success: true, msg: "", obj: null });
 }
 
 /** What a bot sees: 200 while the token is usable, 401 otherwise. */
@@ -72,7 +72,7 @@ describe("concurrent creates of one name", () => {
     figures.parallelCreates = { requests: results.length, successes: winners.length, duplicates: losers.length };
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(winners).toHaveLength(1);
-    for (const r of losers) expect(r.json).toEqual({ success: false, msg: "a token with that name already exists" });
+    for (const r of losers) expect(r.json).toEqual({ success: false, msg: "a token with that name already exists", obj: null });
 
     const rows = (await tokenRows(db)).filter((r) => r.name === name);
     expect(rows).toHaveLength(1);

@@ -22,7 +22,7 @@ describe("POST /panel/api/setting/updateUser", () => {
     ];
     for (const [body, msg] of cases) {
       const res = await s.send("/panel/api/setting/updateUser", { body });
-      expect(res.json, JSON.stringify(body)).toEqual({ success: false, msg });
+      expect(res.json, JSON.stringify(body)).toEqual({ success: false, msg, obj: null });
     }
     // Still the same credentials and the same session.
     expect((await s.send("/panel/api/setting/apiTokens")).status).toBe(200);
@@ -50,13 +50,13 @@ describe("POST /panel/api/setting/updateUser", () => {
     const changed = await a.send("/panel/api/setting/updateUser", {
       body: { oldUsername: admin.username, oldPassword: admin.password, newUsername: "root-admin", newPassword: "brand-new-password" },
     });
-    expect(changed.json).toEqual({ success: true });
+    expect(changed.json).toEqual({ success: true, msg: "", obj: null });
     try {
       for (const s of [a, b]) {
         const res = await s.send("/panel/api/setting/apiTokens", { headers: { "x-requested-with": "XMLHttpRequest" } });
         expect(res.status).toBe(401);
       }
-      expect((await new BrowserSession(baseUrl).login(admin.username, admin.password)).json?.msg).toBe("Wrong username or password");
+      expect((await new BrowserSession(baseUrl).login(admin.username, admin.password)).json?.msg).toBe("Invalid username or password or two-factor code.");
       expect((await new BrowserSession(baseUrl).login("root-admin", "brand-new-password")).json?.success).toBe(true);
       // API tokens are separate credentials and keep working.
       expect((await request(baseUrl, "/panel/api/setting/apiTokens", { headers: bearer(token) })).status).toBe(200);
@@ -66,7 +66,7 @@ describe("POST /panel/api/setting/updateUser", () => {
       const restored = await back.send("/panel/api/setting/updateUser", {
         body: { oldUsername: "root-admin", oldPassword: "brand-new-password", newUsername: admin.username, newPassword: admin.password },
       });
-      expect(restored.json).toEqual({ success: true });
+      expect(restored.json).toEqual({ success: true, msg: "", obj: null });
     }
   });
 });

@@ -263,7 +263,7 @@ function idSegments(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...fx.victimIds.map(String)) },
     fc.nat({ max: 1_000_000 }).map(String),
-    fc.constantFrom("0", "-1", "1.5", "1e3", "007", "0x1", "%201", "99999999999999999999", "9007199254740993"),
+    fc.constantFrom("0", "-1", "-0", "1.5", "1e3", "0x1", "%201", "99999999999999999999", "9007199254740993"),
     fc.constantFrom("%", "%E0%A4%A", "%C0%AF", "%00", "%FF", "%2F", "1%2F2", "..", ".", "%2e%2e", "..%2F..%2Flogin", "1;2", "1?x=1"),
     fc.string({ unit: "grapheme", minLength: 1, maxLength: 8 }).map(encodeURIComponent),
     rawSegment,
@@ -358,15 +358,15 @@ function headersFor(c: Case): Record<string, string> {
     case "bearer-mutated":
       return { ...h, ...bearer(mutated) };
     case "session-csrf":
-      return { ...h, cookie: `xui_session=${fx.cookie}`, "x-csrf-token": fx.csrf };
+      return { ...h, cookie: `3x-ui=${fx.cookie}`, "x-csrf-token": fx.csrf };
     case "session-no-csrf":
-      return { ...h, cookie: `xui_session=${fx.cookie}` };
+      return { ...h, cookie: `3x-ui=${fx.cookie}` };
     case "session-foreign-csrf":
-      return { ...h, cookie: `xui_session=${fx.cookie}`, "x-csrf-token": fx.foreignCsrf };
+      return { ...h, cookie: `3x-ui=${fx.cookie}`, "x-csrf-token": fx.foreignCsrf };
     case "anonymous-cookie-csrf":
-      return { ...h, cookie: `xui_session=${fx.anonymousCookie}`, "x-csrf-token": fx.anonymousCsrf };
+      return { ...h, cookie: `3x-ui=${fx.anonymousCookie}`, "x-csrf-token": fx.anonymousCsrf };
     case "cookie-garbage":
-      return { ...h, cookie: `xui_session=${c.garbage}; other=${c.garbage}` };
+      return { ...h, cookie: `3x-ui=${c.garbage}; other=${c.garbage}` };
     default:
       return h;
   }

@@ -89,9 +89,9 @@ describe("rotation with grace", () => {
     expect(await status(rotated.token!)).toBe(200);
     for (const graceSeconds of [-1, 86_401, 1.5, "60"]) {
       const bad = await api(`/panel/api/setting/apiTokens/rotate/${t.id}`, { graceSeconds });
-      expect(bad.json).toEqual({ success: false, msg: "graceSeconds must be an integer from 0 to 86400" });
+      expect(bad.json).toEqual({ success: false, msg: "graceSeconds must be an integer from 0 to 86400", obj: null });
     }
-    expect((await api("/panel/api/setting/apiTokens/rotate/99999999", {})).json).toEqual({ success: false, msg: "token not found" });
+    expect((await api("/panel/api/setting/apiTokens/rotate/99999999", {})).json).toEqual({ success: false, msg: "token not found", obj: null });
   });
 });
 
@@ -116,7 +116,7 @@ describe("edit", () => {
       [{ allowedIps: "10.0.0.0/8" }, "allowedIps must be a list of IP addresses or CIDR ranges"],
     ];
     for (const [body, msg] of cases) {
-      expect((await api(`/panel/api/setting/apiTokens/update/${t.id}`, body)).json, JSON.stringify(body)).toEqual({ success: false, msg });
+      expect((await api(`/panel/api/setting/apiTokens/update/${t.id}`, body)).json, JSON.stringify(body)).toEqual({ success: false, msg, obj: null });
     }
     expect((await view(t.id)).name).toBe(`${t.name}-renamed`);
   });
@@ -138,11 +138,11 @@ describe("IP allowlists", () => {
     expect(spoofed.status).toBe(401);
   });
 
-  describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
+  describe("behind a trusted proxy (TRUST_PROXY=127.0.0.1)", () => {
     let proxied: PanelServer;
     let token: string;
     beforeAll(async () => {
-      proxied = await startPanelServer({ env: { TRUST_PROXY: "1", ADMIN_USERNAME: "admin", ADMIN_PASSWORD: "proxy-password-1" } });
+      proxied = await startPanelServer({ env: { TRUST_PROXY: "127.0.0.1", ADMIN_USERNAME: "admin", ADMIN_PASSWORD: "proxy-password-1" } });
       const s = new BrowserSession(proxied.baseUrl);
       await s.login("admin", "proxy-password-1");
       const res = await s.send<View>("/panel/api/setting/apiTokens/create", {
@@ -160,6 +160,14 @@ describe("IP allowlists", () => {
       expect(await from("198.51.100.1")).toBe(401);
       // A client-supplied entry before the proxy's own does not help.
       expect(await from("203.0.113.77, 198.51.100.1")).toBe(401);
+    });
+
+    it("ignores X-Forwarded-For from a peer that is not a trusted proxy (a client reaching the port directly)", async () => {
+      const direct = await request(proxied.baseUrl, "/panel/api/server/status", {
+        headers: { ...bearer(token), "x-forwarded-for": "203.0.113.77" },
+        localAddress: "127.0.0.6",
+      });
+      expect(direct.status).toBe(401);
     });
   });
 });
@@ -196,8 +204,8 @@ describe("what can this token do", () => {
     expect(res.json?.obj?.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(["GET /panel/api/server/status"]);
     const a = await api<{ endpoints: { method: string; path: string }[] }>(`/panel/api/setting/apiTokens/${adminTokenId}/permissions`);
     expect(a.json?.obj?.endpoints.length).toBeGreaterThan(5);
-    expect((await api("/panel/api/setting/apiTokens/99999999/permissions")).json).toEqual({ success: false, msg: "token not found" });
-    expect((await api("/panel/api/setting/apiTokens/abc/permissions")).json).toEqual({ success: false, msg: "invalid token id" });
+    expect((await api("/panel/api/setting/apiTokens/99999999/permissions")).json).toEqual({ success: false, msg: "token not found", obj: null });
+    expect((await api("/panel/api/setting/apiTokens/abc/permissions")).json).toEqual({ success: false, msg: "invalid token id", obj: null });
   });
 });
 
@@ -211,14 +219,14 @@ describe("leaked-token revocation (POST /api/credentials/revoke)", () => {
     expect(unknown.status).toBe(202);
     expect(known.status).toBe(202);
     expect(known.text).toBe(unknown.text);
-    expect(known.json).toEqual({ success: true, msg: "accepted" });
+    expect(known.json).toEqual({ success: true, msg: "accepted", obj: null });
     expect(await status(leaked.token!)).toBe(401);
     expect((await view(leaked.id)).enabled).toBe(false);
 
     for (const bad of [[], Array(101).fill("x"), "xui_abc", [42]]) {
       const res = await post(bad);
       expect(res.status).toBe(400);
-      expect(res.json).toEqual({ success: false, msg: "credentials must be a list of 1 to 100 strings" });
+      expect(res.json).toEqual({ success: false, msg: "credentials must be a list of 1 to 100 strings", obj: null });
     }
   });
 
@@ -309,16 +317,18 @@ describe("failed bearer throttling (default: 20 per minute)", () => {
   });
   afterAll(() => server.stop());
 
-  it("answers 429 for a minute after 20 failures from one IP; good tokens from other IPs are unaffected", async () => {
+  it("answers 429 to refused tokens for a minute after 20 failures from one IP; a valid token from that IP still works", async () => {
     const hit = (token: string, localAddress: string) =>
       request(server.baseUrl, "/panel/api/server/status", { headers: bearer(token), localAddress });
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) statuses.push((await hit(`xui_guess${i}`, "127.0.0.20")).status);
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(20)).toEqual([429, 429]);
-    const blocked = await hit(good, "127.0.0.20");
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(50);
+    const refused = await hit("xui_guess-again", "127.0.0.20");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(50);
+    // One broken bot behind a NAT must not lock out the good ones.
+    expect((await hit(good, "127.0.0.20")).status).toBe(200);
     expect((await hit(good, "127.0.0.21")).status).toBe(200);
   });
 });

@@ -89,9 +89,9 @@ describe("real responses validate against the served document", () => {
     expect((await call("POST", "/panel/api/setting/apiTokens/create", { token: adminToken, body: { name: "x", scope: "root" } })).json?.msg).toMatch(/scope/);
     const listed = await call("GET", "/panel/api/setting/apiTokens", { token: adminToken });
     expect((listed.json!.obj as { id: number }[]).some((v) => v.id === id)).toBe(true);
-    expect((await call("POST", `/panel/api/setting/apiTokens/setEnabled/${id}`, { token: adminToken, body: { enabled: false } })).json).toEqual({ success: true });
+    expect((await call("POST", `/panel/api/setting/apiTokens/setEnabled/${id}`, { token: adminToken, body: { enabled: false } })).json).toEqual({ success: true, msg: "", obj: null });
     expect((await call("POST", `/panel/api/setting/apiTokens/setEnabled/${id}`, { token: adminToken, body: { enabled: "no" } })).json?.success).toBe(false);
-    expect((await call("POST", `/panel/api/setting/apiTokens/delete/${id}`, { token: adminToken })).json).toEqual({ success: true });
+    expect((await call("POST", `/panel/api/setting/apiTokens/delete/${id}`, { token: adminToken })).json).toEqual({ success: true, msg: "", obj: null });
     expect((await call("POST", `/panel/api/setting/apiTokens/delete/${id}`, { token: adminToken })).json?.msg).toBe("token not found");
     expect((await call("POST", "/panel/api/setting/apiTokens/delete/abc", { token: adminToken })).json?.msg).toBe("invalid token id");
   });

@@ -38,6 +38,9 @@ type Answer = { success: boolean; msg?: string; obj?: any };
 describe("README curl examples", () => {
   it("work as printed: sign in, mint a token, then every bot call with it", () => {
     expect(signIn).toContain("PANEL=http://127.0.0.1:2053");
+    // The sign-in is a form post, and the CSRF token fetched before it is used after it.
+    expect(signIn).toContain("--data-urlencode username=admin");
+    expect(botCalls).toContain("-d name=grafana");
     expect(botCalls).toMatch(/^TOKEN=xui_…/);
     const script = [
       // Sign-in block as printed; the create answer is also saved so the next block can use its token.
@@ -53,12 +56,12 @@ describe("README curl examples", () => {
     const outputs = bash(script).map((l) => JSON.parse(l) as Answer);
     expect(outputs).toHaveLength(14);
     const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke] = outputs;
-    expect(login).toEqual({ success: true, msg: "Logged in successfully" });
+    expect(login).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
     expect(first!.obj).toMatchObject({ id: 1, name: "central-panel-a", scope: "admin", expiresAt: 0 });
     expect(list!.obj.map((v: { name: string }) => v.name)).toEqual(["central-panel-a"]);
     expect(grafana!.obj).toMatchObject({ id: 2, name: "grafana", scope: "monitor" });
     expect(grafana!.obj.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
-    expect([disabled, enabled, deleted]).toEqual([{ success: true }, { success: true }, { success: true }]);
+    expect([disabled, enabled, deleted]).toEqual(Array(3).fill({ success: true, msg: "", obj: null }));
     expect(status!.success).toBe(true);
     expect(status!.obj.mem.total).toBeGreaterThan(0);
 
@@ -71,7 +74,7 @@ describe("README curl examples", () => {
     expect(rotated!.obj.token).toMatch(/^xui_/);
     expect(rotated!.obj.graceUntil).toBeGreaterThan(Date.now() + 3_500_000);
     expect(audit!.obj.events.map((e: { action: string }) => e.action)).toEqual(["token.rotate", "token.update", "token.create"]);
-    expect(revoke).toEqual({ success: true, msg: "accepted" });
+    expect(revoke).toEqual({ success: true, msg: "accepted", obj: null });
   });
 
   it("the command line examples work as printed", () => {

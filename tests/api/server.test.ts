@@ -4,6 +4,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { startPanelServer, type PanelServer } from "../support/server";
 import { BrowserSession, bearer, request } from "../support/client";
 import { expectSecurityHeaders, SECURITY_HEADERS } from "../support/security-headers";
+import packageJson from "@/package.json";
 
 const baseUrl = inject("baseUrl");
 const admin = inject("admin");
@@ -60,14 +61,21 @@ interface Part {
   current: number;
   total: number;
 }
+/** The fields of 3x-ui's Status struct (internal/web/service/server.go) this test reads. */
 interface StatusObj {
   cpu: number;
   cpuCores: number;
+  logicalPro: number;
   mem: Part;
   swap: Part;
   disk: Part;
-  load: Record<string, number>;
+  loads: number[];
   uptime: number;
+  xray: { state: string; errorMsg: string; version: string };
+  panelVersion: string;
+  panelGuid: string;
+  publicIP: { ipv4: string; ipv6: string };
+  appStats: { threads: number; mem: number; uptime: number };
 }
 
 describe("GET /panel/api/server/status", () => {
@@ -89,9 +97,39 @@ describe("GET /panel/api/server/status", () => {
     expect(obj.disk.total).toBeGreaterThan(0);
     expect(obj.cpu).toBeGreaterThanOrEqual(0);
     expect(obj.cpu).toBeLessThanOrEqual(100);
-    expect(Object.keys(obj.load).sort()).toEqual(["load1", "load15", "load5"]);
+    expect(obj.loads).toHaveLength(3);
+    expect(Math.abs(obj.loads[0]! - os.loadavg()[0]!)).toBeLessThan(2);
     expect(Math.abs(obj.uptime - os.uptime())).toBeLessThan(30);
-    expect(obj.cpuCores).toBe(os.cpus().length);
+    expect(obj.logicalPro).toBe(os.availableParallelism());
+    expect(obj.cpuCores).toBeGreaterThanOrEqual(1);
+    expect(obj.xray).toEqual({ state: "stop", errorMsg: "", version: "" });
+    expect(obj.publicIP).toEqual({ ipv4: "N/A", ipv6: "N/A" });
+    expect(obj.panelVersion).toBe(packageJson.version);
+    expect(obj.appStats.threads).toBeGreaterThanOrEqual(1);
+    expect(obj.appStats.mem).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it("reports one panelGuid per database, made at the first start and kept across restarts", async () => {
+    const guidOf = async (server: PanelServer) => {
+      const s = new BrowserSession(server.baseUrl);
+      await s.login("admin", "guid-password-1");
+      return (await s.send<StatusObj>("/panel/api/server/status")).json!.obj!.panelGuid;
+    };
+    const env = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD: "guid-password-1" };
+    const first = await startPanelServer({ env, keepData: true });
+    const guid = await guidOf(first);
+    await first.stop();
+    const again = await startPanelServer({ env, dataDir: first.dataDir });
+    const other = await startPanelServer({ env });
+    try {
+      expect(guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(await guidOf(again)).toBe(guid);
+      expect(await guidOf(other)).not.toBe(guid);
+    } finally {
+      await again.stop();
+      await other.stop();
+      rmSync(first.dataDir, { recursive: true, force: true });
+    }
   });
 
   it("serves a snapshot: many requests within 2 s share one sample", async () => {

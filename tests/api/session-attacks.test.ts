@@ -31,12 +31,12 @@ beforeAll(async () => {
 
 afterAll(() => db?.close());
 
-const CSRF_REFUSAL = { success: false, msg: "invalid or missing CSRF token" };
+const CSRF_REFUSAL = { success: false, msg: "invalid or missing CSRF token", obj: null };
 
 /** What a page on evil.example makes the victim's browser send: the cookie rides along, no CSRF header. */
 function crossSite(cookie: string, contentType: string): Record<string, string> {
   return {
-    cookie: `xui_session=${cookie}`,
+    cookie: `3x-ui=${cookie}`,
     "content-type": contentType,
     origin: "https://evil.example",
     referer: "https://evil.example/attack.html",
@@ -87,7 +87,7 @@ describe("cross-site requests riding on the admin's session cookie (CSRF)", () =
     for (const csrf of [attacker.csrf!, signedIn.csrf!]) {
       const before = await snapshotTables(db);
       const res = await request(baseUrl, "/panel/api/setting/apiTokens/create", {
-        headers: { cookie: `xui_session=${victim.cookie}`, "x-csrf-token": csrf },
+        headers: { cookie: `3x-ui=${victim.cookie}`, "x-csrf-token": csrf },
         body: { name: "foreign-csrf" },
       });
       expect(res.status).toBe(403);
@@ -98,16 +98,17 @@ describe("cross-site requests riding on the admin's session cookie (CSRF)", () =
 });
 
 describe("session lifecycle", () => {
-  it("logging in again from a signed-in browser issues a new id and kills the old one (and its CSRF token)", async () => {
+  it("logging in again from a signed-in browser issues a new session id and kills the old one; the browser keeps its CSRF token", async () => {
     const s = new BrowserSession(baseUrl);
     await s.login(admin.username, admin.password);
     const [oldCookie, oldCsrf] = [s.cookie!, s.csrf!];
     await s.login(admin.username, admin.password);
     expect(s.cookie).not.toBe(oldCookie);
-    expect(s.csrf).not.toBe(oldCsrf);
+    // As in 3x-ui: the CSRF token belongs to the browser, not to one login.
+    expect(s.csrf).toBe(oldCsrf);
     expect((await s.send("/panel/api/setting/apiTokens")).status).toBe(200);
     const replay = await request(baseUrl, "/panel/api/setting/apiTokens/create", {
-      headers: { cookie: `xui_session=${oldCookie}`, "x-csrf-token": oldCsrf, "x-requested-with": "XMLHttpRequest" },
+      headers: { cookie: `3x-ui=${oldCookie}`, "x-csrf-token": oldCsrf, "x-requested-with": "XMLHttpRequest" },
       body: { name: "replayed" },
     });
     expect(replay.status).toBe(401);
@@ -117,13 +118,13 @@ describe("session lifecycle", () => {
     const s = new BrowserSession(baseUrl);
     await s.login(admin.username, admin.password);
     const cookie = s.cookie!;
-    expect((await request(baseUrl, "/panel/settings/security", { headers: { cookie: `xui_session=${cookie}` } })).status).toBe(200);
+    expect((await request(baseUrl, "/panel/settings/security", { headers: { cookie: `3x-ui=${cookie}` } })).status).toBe(200);
     const out = await s.send("/logout", { method: "POST" });
     expect(out.json?.success).toBe(true);
-    const cleared = out.headers.getSetCookie().find((c) => c.startsWith("xui_session="));
+    const cleared = out.headers.getSetCookie().find((c) => c.startsWith("3x-ui="));
     expect(cleared).toMatch(/HttpOnly/);
     expect(cleared).toMatch(/SameSite=Lax/);
-    const page = await request(baseUrl, "/panel/settings/security", { headers: { cookie: `xui_session=${cookie}` } });
+    const page = await request(baseUrl, "/panel/settings/security", { headers: { cookie: `3x-ui=${cookie}` } });
     expect(page.status).toBe(307);
     expect(page.headers.get("location")).toMatch(/^\/login\?next=/);
   });
@@ -134,10 +135,10 @@ describe("login throttling", () => {
     const guesser = new BrowserSession(baseUrl, "127.0.0.5");
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push((await guesser.login(admin.username, `wrong-${i}`)).json?.msg);
-    expect(answers).toEqual(Array(5).fill("Wrong username or password"));
+    expect(answers).toEqual(Array(5).fill("Invalid username or password or two-factor code."));
     const right = await guesser.login(admin.username, admin.password);
     expect(right.status).toBe(429);
-    expect(right.headers.getSetCookie().filter((c) => c.startsWith("xui_session=") && !c.includes("Max-Age=0"))).toHaveLength(0);
+    expect(right.headers.getSetCookie().filter((c) => c.startsWith("3x-ui=") && !c.includes("Max-Age=0"))).toHaveLength(0);
     // The real admin elsewhere is not locked out.
     expect((await new BrowserSession(baseUrl, "127.0.0.1").login(admin.username, admin.password)).json?.success).toBe(true);
   });
@@ -149,7 +150,7 @@ describe("security headers on every page and API answer", () => {
   it.each(pages)("page %s, signed out and signed in", async (path) => {
     for (const cookie of [undefined, victim.cookie]) {
       for (const method of ["GET", "HEAD"]) {
-        const res = await request(baseUrl, path, { method, headers: cookie ? { cookie: `xui_session=${cookie}` } : {} });
+        const res = await request(baseUrl, path, { method, headers: cookie ? { cookie: `3x-ui=${cookie}` } : {} });
         expect(res.status, `${method} ${path}`).toBeLessThan(500);
         expectSecurityHeaders(res.headers, `${method} ${path} ${cookie ? "signed in" : "signed out"}`);
       }
@@ -166,8 +167,8 @@ describe("security headers on every page and API answer", () => {
     const variants: Record<string, string>[] = [
       {},
       { "x-requested-with": "XMLHttpRequest" },
-      { cookie: `xui_session=${victim.cookie}`, "x-csrf-token": victim.csrf! },
-      { cookie: `xui_session=${victim.cookie}` },
+      { cookie: `3x-ui=${victim.cookie}`, "x-csrf-token": victim.csrf! },
+      { cookie: `3x-ui=${victim.cookie}` },
       bearer("xui_not_a_real_token"),
     ];
     for (const headers of variants) {
@@ -177,7 +178,7 @@ describe("security headers on every page and API answer", () => {
     if (method === "POST") {
       const big = await request(baseUrl, path, {
         method,
-        headers: { cookie: `xui_session=${victim.cookie}`, "x-csrf-token": victim.csrf! },
+        headers: { cookie: `3x-ui=${victim.cookie}`, "x-csrf-token": victim.csrf! },
         body: "x".repeat(70 * 1024),
       });
       expectSecurityHeaders(big.headers, `oversized ${method} ${path}`);
@@ -211,13 +212,13 @@ describe("no open redirect through ?next=", () => {
   async function expectStaysOnSite(location: string, where: string) {
     expect(location, where).toMatch(/^\/(?![/\\])/);
     expect(new URL(location, baseUrl).origin, where).toBe(new URL(baseUrl).origin);
-    const next = await request(baseUrl, location, { headers: { cookie: `xui_session=${victim.cookie}` } });
+    const next = await request(baseUrl, location, { headers: { cookie: `3x-ui=${victim.cookie}` } });
     const again = next.headers.get("location");
     if (again) expect(new URL(again, new URL(location, baseUrl)).origin, `${where} → ${location}`).toBe(new URL(baseUrl).origin);
   }
 
   it.each(hostile)("signed in, /login?next=%s lands on this site", async (next) => {
-    const res = await request(baseUrl, `/login?next=${encodeURIComponent(next)}`, { headers: { cookie: `xui_session=${victim.cookie}` } });
+    const res = await request(baseUrl, `/login?next=${encodeURIComponent(next)}`, { headers: { cookie: `3x-ui=${victim.cookie}` } });
     expect(res.status).toBe(307);
     await expectStaysOnSite(res.headers.get("location")!, next);
   });
@@ -234,14 +235,14 @@ describe("no open redirect through ?next=", () => {
   it.each(["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)"])(
     "%s falls back to the panel itself",
     async (next) => {
-      const res = await request(baseUrl, `/login?next=${encodeURIComponent(next)}`, { headers: { cookie: `xui_session=${victim.cookie}` } });
+      const res = await request(baseUrl, `/login?next=${encodeURIComponent(next)}`, { headers: { cookie: `3x-ui=${victim.cookie}` } });
       expect(res.headers.get("location")).toBe("/panel/settings/security");
     },
   );
 
   it("a same-site next is kept (the check is not just 'always go home')", async () => {
     const res = await request(baseUrl, "/login?next=%2Fpanel%2Fsettings%2Fsecurity%3Ftab%3Dtokens", {
-      headers: { cookie: `xui_session=${victim.cookie}` },
+      headers: { cookie: `3x-ui=${victim.cookie}` },
     });
     expect(res.headers.get("location")).toBe("/panel/settings/security?tab=tokens");
   });

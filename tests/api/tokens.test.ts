@@ -46,7 +46,7 @@ async function list(): Promise<View[]> {
 
 async function expectFailure(res: ApiResponse, msg: string) {
   expect(res.status).toBe(200);
-  expect(res.json).toEqual({ success: false, msg });
+  expect(res.json).toEqual({ success: false, msg, obj: null });
 }
 
 describe("create (POST /panel/api/setting/apiTokens/create)", () => {
@@ -122,7 +122,7 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
     );
     expect(results.filter((r) => r.json?.success)).toHaveLength(1);
     for (const r of results.filter((r) => !r.json?.success)) {
-      expect(r.json).toEqual({ success: false, msg: "a token with that name already exists" });
+      expect(r.json).toEqual({ success: false, msg: "a token with that name already exists", obj: null });
     }
     expect((await list()).filter((v) => v.name === name)).toHaveLength(1);
   });
@@ -171,12 +171,12 @@ describe("setEnabled (POST /panel/api/setting/apiTokens/setEnabled/{id})", () =>
     const v = await createToken({ name: unique("toggle") });
     expect((await bot("/panel/api/setting/apiTokens", undefined, v.token)).status).toBe(200);
 
-    expect((await bot(`/panel/api/setting/apiTokens/setEnabled/${v.id}`, { enabled: false })).json).toEqual({ success: true });
+    expect((await bot(`/panel/api/setting/apiTokens/setEnabled/${v.id}`, { enabled: false })).json).toEqual({ success: true, msg: "", obj: null });
     const refused = await bot("/panel/api/setting/apiTokens", undefined, v.token);
     expect(refused.status).toBe(401);
     expect((await list()).find((x) => x.id === v.id)?.enabled).toBe(false);
 
-    expect((await bot(`/panel/api/setting/apiTokens/setEnabled/${v.id}`, { enabled: true })).json).toEqual({ success: true });
+    expect((await bot(`/panel/api/setting/apiTokens/setEnabled/${v.id}`, { enabled: true })).json).toEqual({ success: true, msg: "", obj: null });
     expect((await bot("/panel/api/setting/apiTokens", undefined, v.token)).status).toBe(200);
   });
 
@@ -199,7 +199,7 @@ describe("setEnabled (POST /panel/api/setting/apiTokens/setEnabled/{id})", () =>
     expect((await list()).find((x) => x.id === v.id)?.enabled).toBe(true);
     expect(
       (await bot(`/panel/api/setting/apiTokens/setEnabled/${v.id}`, { enabled: false, expectedScope: "monitor" })).json,
-    ).toEqual({ success: true });
+    ).toEqual({ success: true, msg: "", obj: null });
     expect((await list()).find((x) => x.id === v.id)?.enabled).toBe(false);
   });
 
@@ -218,7 +218,7 @@ describe("delete (POST /panel/api/setting/apiTokens/delete/{id})", () => {
       method: "POST",
       headers: bearer(adminToken),
     });
-    expect(res.json).toEqual({ success: true });
+    expect(res.json).toEqual({ success: true, msg: "", obj: null });
     expect((await bot("/panel/api/setting/apiTokens", undefined, v.token)).status).toBe(401);
     expect((await list()).some((x) => x.id === v.id)).toBe(false);
     await expectFailure(await bot(`/panel/api/setting/apiTokens/delete/${v.id}`, {}), "token not found");
@@ -233,13 +233,24 @@ describe("delete (POST /panel/api/setting/apiTokens/delete/{id})", () => {
     expect((await list()).some((x) => x.id === v.id)).toBe(true);
     expect((await bot(`/panel/api/setting/apiTokens/delete/${v.id}`, { expectedScope: "node-sync" })).json).toEqual({
       success: true,
+      msg: "",
+      obj: null,
     });
     expect((await list()).some((x) => x.id === v.id)).toBe(false);
   });
 
-  it.each(["abc", "-1", "1.5", "1e3", "0", "007", "99999999999999999999"])("id %s → 'invalid token id'", async (id) => {
+  it.each(["abc", "-1", "-0", "1.5", "1e3", "0", "0x7", "99999999999999999999"])("id %s → 'invalid token id'", async (id) => {
     await expectFailure(await bot(`/panel/api/setting/apiTokens/delete/${id}`, {}), "invalid token id");
     await expectFailure(await bot(`/panel/api/setting/apiTokens/setEnabled/${id}`, { enabled: true }), "invalid token id");
+  });
+
+  it("reads ids as Go's strconv.Atoi does, as 3x-ui: 0042 and +42 are token 42", async () => {
+    const v = await createToken({ name: unique("atoi") });
+    const padded = String(v.id).padStart(4, "0");
+    expect((await bot(`/panel/api/setting/apiTokens/setEnabled/${padded}`, { enabled: false })).json).toEqual({ success: true, msg: "", obj: null });
+    expect((await list()).find((x) => x.id === v.id)).toMatchObject({ enabled: false });
+    expect((await bot(`/panel/api/setting/apiTokens/delete/%2B${v.id}`, {})).json).toEqual({ success: true, msg: "", obj: null });
+    expect((await list()).some((x) => x.id === v.id)).toBe(false);
   });
 });
 
@@ -256,7 +267,7 @@ describe("scopes", () => {
     ];
     for (const res of denied) {
       expect(res.status).toBe(403);
-      expect(res.json).toEqual({ success: false, msg: "this API token is not permitted to access this endpoint" });
+      expect(res.json).toEqual({ success: false, msg: "this API token is not permitted to access this endpoint", obj: null });
     }
     // The denied writes changed nothing.
     expect((await list()).find((x) => x.id === v.id)).toMatchObject({ enabled: true });

@@ -133,7 +133,7 @@ describe("secrets never leak", () => {
     const output = server.output();
 
     const cookies = new Set(
-      seen.flatMap((r) => r.headers.filter(([n]) => n === "set-cookie").map(([, v]) => /^xui_session=([^;]*)/.exec(v)?.[1] ?? "")).filter(Boolean),
+      seen.flatMap((r) => r.headers.filter(([n]) => n === "set-cookie").map(([, v]) => /^3x-ui=([^;]*)/.exec(v)?.[1] ?? "")).filter(Boolean),
     );
     for (const c of cookies) hashes.push(sha256(c)); // session id hashes, also of sessions already gone
     for (const p of plaintexts.keys()) hashes.push(sha256(p));

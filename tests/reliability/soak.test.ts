@@ -153,7 +153,7 @@ describe("soak", () => {
       // One at a time: each login is a 32 MiB scrypt, and the soak measures steady memory, not bursts of them.
       for (let i = 0; running(); i++) {
         const csrfRes = await call<string>("login:csrf", "/csrf-token", {});
-        const cookie = csrfRes?.headers.getSetCookie()[0]?.match(/^xui_session=([^;]*)/)?.[1];
+        const cookie = csrfRes?.headers.getSetCookie()[0]?.match(/^3x-ui=([^;]*)/)?.[1];
         if (!csrfRes || !cookie) continue;
         const wrong = i % 4 === 3;
         // Wrong passwords come from rotating addresses, as different machines would.
@@ -161,21 +161,21 @@ describe("soak", () => {
           wrong ? "login:wrong" : "login",
           "/login",
           {
-            headers: { cookie: `xui_session=${cookie}`, "x-csrf-token": csrfRes.json!.obj! },
+            headers: { cookie: `3x-ui=${cookie}`, "x-csrf-token": csrfRes.json!.obj! },
             body: { username: "admin", password: wrong ? "not-the-password" : PASSWORD },
             localAddress: wrong ? `127.0.0.${10 + (i % 200)}` : undefined,
           },
           !wrong,
         );
         if (wrong) {
-          if (res && res.json?.msg !== "Wrong username or password") stats.errors.push(`login:wrong: ${res.status} ${res.text}`);
+          if (res && res.json?.msg !== "Invalid username or password or two-factor code.") stats.errors.push(`login:wrong: ${res.status} ${res.text}`);
           continue;
         }
-        const session = res?.headers.getSetCookie()[0]?.match(/^xui_session=([^;]*)/)?.[1];
+        const session = res?.headers.getSetCookie()[0]?.match(/^3x-ui=([^;]*)/)?.[1];
         if (!session) continue;
-        const csrf = await call<string>("login:csrf", "/csrf-token", { headers: { cookie: `xui_session=${session}` } });
-        await call("session:list", "/panel/api/setting/apiTokens", { headers: { cookie: `xui_session=${session}` } });
-        await call("logout", "/logout", { method: "POST", headers: { cookie: `xui_session=${session}`, "x-csrf-token": csrf?.json?.obj ?? "" } });
+        const csrf = await call<string>("login:csrf", "/csrf-token", { headers: { cookie: `3x-ui=${session}` } });
+        await call("session:list", "/panel/api/setting/apiTokens", { headers: { cookie: `3x-ui=${session}` } });
+        await call("logout", "/logout", { method: "POST", headers: { cookie: `3x-ui=${session}`, "x-csrf-token": csrf?.json?.obj ?? "" } });
       }
     };
 

@@ -182,7 +182,7 @@ describe.each<Backend>(["file", "sqld"])("two servers, one database (%s)", (back
     const out = await onA.send("/logout", { method: "POST" });
     const outAt = performance.now();
     expect(out.json?.success).toBe(true);
-    const xhr = { "x-requested-with": "XMLHttpRequest", cookie: `xui_session=${onB.cookie}` };
+    const xhr = { "x-requested-with": "XMLHttpRequest", cookie: `3x-ui=${onB.cookie}` };
     delays.logout = await propagation(
       outAt,
       async () => (await request(b.baseUrl, "/panel/api/setting/apiTokens", { headers: xhr })).status,
@@ -203,7 +203,7 @@ describe.each<Backend>(["file", "sqld"])("two servers, one database (%s)", (back
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
     expect(results.filter((r) => r.json?.success)).toHaveLength(1);
     for (const r of results.filter((x) => !x.json?.success)) {
-      expect(r.json).toEqual({ success: false, msg: "a token with that name already exists" });
+      expect(r.json).toEqual({ success: false, msg: "a token with that name already exists", obj: null });
     }
     const list = await request<{ name: string }[]>(b.baseUrl, "/panel/api/setting/apiTokens", { headers: bearer(token) });
     expect(list.json!.obj!.filter((v) => v.name === name)).toHaveLength(1);
@@ -214,7 +214,7 @@ describe.each<Backend>(["file", "sqld"])("two servers, one database (%s)", (back
     ready(ctx);
     for (let i = 0; i < 2; i++) {
       const res = await new BrowserSession(i % 2 ? a.baseUrl : b.baseUrl, "127.0.0.9").login("shared-target", `guess-${i}`);
-      expect(res.json?.msg).toBe("Wrong username or password");
+      expect(res.json?.msg).toBe("Invalid username or password or two-factor code.");
     }
     expect((await new BrowserSession(b.baseUrl, "127.0.0.9").login("shared-target", "guess-x")).status).toBe(429);
     expect((await new BrowserSession(a.baseUrl, "127.0.0.9").login("shared-target", "guess-y")).status).toBe(429);

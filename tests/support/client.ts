@@ -99,7 +99,7 @@ export class BrowserSession {
 
   async send<T = unknown>(path: string, opts: RequestOptions & { csrf?: boolean } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
-    if (this.cookie) headers.cookie = `xui_session=${this.cookie}`;
+    if (this.cookie) headers.cookie = `3x-ui=${this.cookie}`;
     const method = opts.method ?? (opts.body === undefined ? "GET" : "POST");
     if (method !== "GET" && opts.csrf !== false && this.csrf) headers["x-csrf-token"] = this.csrf;
     const res = await request<T>(this.baseUrl, path, { ...opts, method, headers, localAddress: opts.localAddress ?? this.localAddress });
@@ -109,7 +109,7 @@ export class BrowserSession {
 
   absorbCookie(headers: Headers): void {
     for (const c of headers.getSetCookie()) {
-      const m = /^xui_session=([^;]*)/.exec(c);
+      const m = /^3x-ui=([^;]*)/.exec(c);
       if (m) this.cookie = m[1] || undefined;
     }
   }

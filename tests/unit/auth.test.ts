@@ -5,7 +5,8 @@ import { sessions } from "@/db/schema/sessions";
 import { ensureFirstAdmin, resetAdmin } from "@/lib/auth/admins";
 import { login, loginBody, LOGIN_MSG, type LoginPolicy } from "@/lib/auth/login";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/password";
-import { csrfTokenFor, hashSessionId, isValidCsrfToken, newSessionId } from "@/lib/auth/secrets";
+import { csrfTokenFor, hashSessionId, isValidCsrfToken, newRandomId } from "@/lib/auth/secrets";
+import { browserCookieValue, parseBrowserCookie } from "@/lib/http/session-cookie";
 import { deleteOtherSessions, deleteSession, resolveSession } from "@/lib/auth/sessions";
 import { DomainError, HttpError } from "@/lib/errors";
 import { openTestDb, type TestDb } from "../support/db";
@@ -184,7 +185,7 @@ describe("sessions", () => {
     await openSession();
     expect(await resolveSession(t.db, undefined, policy, NOW)).toBeNull();
     expect(await resolveSession(t.db, "short", policy, NOW)).toBeNull();
-    expect(await resolveSession(t.db, newSessionId(), policy, NOW)).toBeNull();
+    expect(await resolveSession(t.db, newRandomId(), policy, NOW)).toBeNull();
   });
 
   it("logout deletes the row; a replayed cookie fails", async () => {
@@ -211,14 +212,37 @@ describe("sessions", () => {
 });
 
 describe("CSRF tokens", () => {
-  it("are bound to the session cookie and reveal nothing of it", () => {
-    const id = newSessionId();
+  it("are bound to the browser's CSRF key and reveal nothing of it", () => {
+    const id = newRandomId();
     const csrf = csrfTokenFor(id);
     expect(csrf).not.toContain(id);
     expect(isValidCsrfToken(id, csrf)).toBe(true);
-    expect(isValidCsrfToken(newSessionId(), csrf)).toBe(false);
+    expect(isValidCsrfToken(newRandomId(), csrf)).toBe(false);
     expect(isValidCsrfToken(id, csrf.slice(0, -1))).toBe(false);
     expect(isValidCsrfToken(id, "")).toBe(false);
     expect(isValidCsrfToken(id, null)).toBe(false);
+  });
+});
+
+describe("the browser cookie", () => {
+  const key = newRandomId();
+  const sid = newRandomId();
+  it.each([
+    [key, { csrfKey: key, sessionId: null }],
+    [`${key}.${sid}`, { csrfKey: key, sessionId: sid }],
+    [undefined, null],
+    ["", null],
+    ["short", null],
+    [`${key}.short`, null],
+    [`${key}.${sid}.${sid}`, null],
+    [`${key}.`, null],
+    [`.${sid}`, null],
+  ])("%j parses to %j", (value, expected) => expect(parseBrowserCookie(value)).toEqual(expected));
+
+  it("keeps the CSRF key when a session id is added (a token fetched before login stays valid)", () => {
+    const before = parseBrowserCookie(browserCookieValue({ csrfKey: key, sessionId: null }))!;
+    const after = parseBrowserCookie(browserCookieValue({ csrfKey: before.csrfKey, sessionId: sid }))!;
+    expect(isValidCsrfToken(after.csrfKey, csrfTokenFor(before.csrfKey))).toBe(true);
+    expect(after.sessionId).toBe(sid);
   });
 });

@@ -52,8 +52,8 @@ describe("logger settings", () => {
     logger.info(
       {
         authorization: "Bearer top-level",
-        headers: { authorization: "Bearer hdr", cookie: "xui_session=c1", "set-cookie": "xui_session=c2", "x-csrf-token": "csrf1" },
-        req: { headers: { authorization: "Bearer nested", cookie: "xui_session=c3" } },
+        headers: { authorization: "Bearer hdr", cookie: "3x-ui=c1", "set-cookie": "3x-ui=c2", "x-csrf-token": "csrf1" },
+        req: { headers: { authorization: "Bearer nested", cookie: "3x-ui=c3" } },
         body: { password: "pw1", token: "xui_plain", newPassword: "pw2", oldPassword: "pw3" },
         password: "pw4",
         token: "xui_plain2",
@@ -87,7 +87,7 @@ describe("request log line", () => {
   it("has exactly the documented fields, and the response carries the request id", () => {
     const request = new Request("http://x/panel/api/setting/apiTokens/delete/7?secret=q", {
       method: "POST",
-      headers: { authorization: "Bearer xui_secret", cookie: "xui_session=s", "x-request-id": "req-123" },
+      headers: { authorization: "Bearer xui_secret", cookie: "3x-ui=s", "x-request-id": "req-123" },
     });
     const { line, out, count } = lineFor(request, new Response("{}", { status: 403 }), (e) => {
       e.ip = "10.0.0.9";

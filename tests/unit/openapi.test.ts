@@ -73,11 +73,12 @@ describe("OpenAPI document", () => {
     expect([...described].sort()).toEqual([...bound].sort());
   });
 
-  it("describes /login, /logout, /csrf-token, /healthz and /api/credentials/revoke, whose handlers exist", () => {
+  it("describes /login, /logout, /csrf-token, /getTwoFactorEnable, /healthz and /api/credentials/revoke, whose handlers exist", () => {
     const files: Record<string, string> = {
       "/login": "app/auth/login/route.ts", // scripts/server.mjs routes POST /login there
       "/logout": "app/logout/route.ts",
       "/csrf-token": "app/csrf-token/route.ts",
+      "/getTwoFactorEnable": "app/getTwoFactorEnable/route.ts",
       "/healthz": "app/healthz/route.ts",
       "/api/credentials/revoke": "app/api/credentials/revoke/route.ts",
     };
@@ -94,12 +95,13 @@ describe("OpenAPI document", () => {
     const login = doc.paths["/login"].post.requestBody;
     expect(login.content["application/json"].schema).toEqual(input(loginBody));
     expect(login.content["application/x-www-form-urlencoded"].schema).toEqual(input(loginBody));
+    expect(login.content["multipart/form-data"].schema).toEqual(input(loginBody));
     expect(login.required).toBe(true);
   });
 
   it("has bearer and cookie security schemes; every /panel/api operation needs one and documents 401, 403 and 404", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: "apiKey", in: "cookie", name: "xui_session" });
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: "apiKey", in: "cookie", name: "3x-ui" });
     for (const { path: p, op } of operations().filter((o) => o.path.startsWith("/panel/api/"))) {
       expect(op.security, p).toContainEqual({ bearerAuth: [] });
       expect(op.security.some((s: object) => "sessionCookie" in s), p).toBe(true);
@@ -140,12 +142,15 @@ describe("OpenAPI document", () => {
       allowedIps: [],
       graceUntil: 0,
     };
-    expect(list({ success: true, obj: [view] })).toBe(true);
-    expect(list({ success: false, msg: "token not found" })).toBe(true);
-    expect(list({ success: true, obj: [{ ...view, tokenHash: "ab" }] })).toBe(false);
+    expect(list({ success: true, msg: "", obj: [view] })).toBe(true);
+    expect(list({ success: false, msg: "token not found", obj: null })).toBe(true);
+    // The envelope always has all three keys, as 3x-ui's entity.Msg.
+    expect(list({ success: true, obj: [view] })).toBe(false);
+    expect(list({ success: false, msg: "token not found" })).toBe(false);
+    expect(list({ success: true, msg: "", obj: [{ ...view, tokenHash: "ab" }] })).toBe(false);
     const { prefix: _, ...withoutPrefix } = view;
-    expect(list({ success: true, obj: [withoutPrefix] })).toBe(false);
-    expect(list({ success: true, obj: [{ ...view, scope: "root" }] })).toBe(false);
+    expect(list({ success: true, msg: "", obj: [withoutPrefix] })).toBe(false);
+    expect(list({ success: true, msg: "", obj: [{ ...view, scope: "root" }] })).toBe(false);
   });
 
   it("lists each catalog endpoint once, under its own path and method", () => {

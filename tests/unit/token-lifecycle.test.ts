@@ -10,7 +10,7 @@ import { listAuditEvents, auditLogQuery } from "@/lib/audit/query";
 import { bearerBlockedFor, MAX_BEARER_FAILURES_PER_MINUTE, recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { DomainError } from "@/lib/errors";
 import { hashToken, mintToken, tokenChecksum } from "@/lib/tokens/format";
-import { bumpTokenGeneration } from "@/lib/tokens/generation";
+import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
 import { createTokenBody, MSG, updateTokenBody, rotateTokenBody } from "@/lib/tokens/schemas";
 import {
@@ -100,10 +100,7 @@ describe("verification cache", () => {
       // An imported (3x-ui) token a bot keeps presenting before the admin imports it.
       const plaintext = "imported-3xui-token-0123456789abcdef";
       expect(await verify(plaintext)).toBeNull();
-      await other.db.batch([
-        other.db.insert(apiTokens).values({ name: "imported", tokenHash: hashToken(plaintext), createdAt: 1 }),
-        bumpTokenGeneration(other.db),
-      ]);
+      await importXuiTokens(other.db, [{ name: "imported", token: hashToken(plaintext) }], systemContext("cli"));
       const started = Date.now();
       while ((await verify(plaintext)) === null) {
         expect(Date.now() - started).toBeLessThan(1000);

@@ -127,8 +127,24 @@ describe("request schemas (the contract's messages)", () => {
     });
   });
 
-  it.each(["abc", "-1", "1.5", "1e3", "0", "01", "", "99999999999999999999"])("id %j is invalid", (id) => {
+  it.each(["abc", "-1", "-0", "1.5", "1e3", "0", "0x2", " 2", "2 ", "", "++2", "99999999999999999999"])("id %j is invalid", (id) => {
     expect(firstMessage(tokenIdParams, { id })).toBe(MSG.idInvalid);
+  });
+
+  it.each([
+    ["2", 2],
+    ["02", 2],
+    ["+2", 2],
+    ["0042", 42],
+  ])("id %j is %d, as Go's strconv.Atoi reads it", (id, expected) => {
+    expect(tokenIdParams.parse({ id })).toEqual({ id: expected });
+  });
+
+  it("scope and expectedScope are trimmed and lower-cased, as 3x-ui's NormalizeScope does; a blank expectedScope matches nothing", () => {
+    expect(createTokenBody.parse({ name: "x", scope: " Monitor " }).scope).toBe("monitor");
+    expect(setEnabledBody.parse({ enabled: true, expectedScope: "NODE-SYNC " }).expectedScope).toBe("node-sync");
+    expect(setEnabledBody.parse({ enabled: true, expectedScope: "" }).expectedScope).toBeUndefined();
+    expect(setEnabledBody.parse({ enabled: true, expectedScope: "  " }).expectedScope).toBe("");
   });
 
   it("enabled must be a boolean", () => {

@@ -1,0 +1,4 @@
+CREATE TABLE `panel_info` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`guid` text NOT NULL
+);
