@@ -1,7 +1,7 @@
 import type { NextConfig } from "next";
 
 /**
- * No `headers()` here: scripts/server.mjs, which serves every request (`npm
+ * No `headers()` here: scripts/server.mts, which serves every request (`npm
  * start` and `npm run dev` alike), stamps the security headers on each
  * response before Next.js sees it. The same list here made Next.js match
  * `/:path*` and decode every path segment on every request, a cost that grows

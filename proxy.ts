@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
  * headers and skip this hop. Every page gets a fresh CSP nonce: Next.js stamps
  * it on its own inline scripts, and nothing without it runs.
  *
- * (`POST /login` is routed to app/auth/login by scripts/server.mjs, not here:
+ * (`POST /login` is routed to app/auth/login by scripts/server.mts, not here:
  * a rewrite in this file would reach the handler as a new request from 127.0.0.1.)
  */
 export function proxy(request: NextRequest): NextResponse {

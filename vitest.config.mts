@@ -2,7 +2,11 @@ import path from "node:path";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { ensureSqld } from "./tests/support/sqld";
 
-const alias = { "@": path.resolve(import.meta.dirname) };
+const alias = {
+  "@": path.resolve(import.meta.dirname),
+  // The real package throws unless resolved with the "react-server" condition (Next.js's server build).
+  "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
+};
 
 /**
  * The API suite runs twice: on the embedded database, and on a real libSQL

@@ -114,7 +114,7 @@ async function startChild(label, command, args, { env, ready, timeoutMs = 60_000
 }
 
 /**
- * One production panel (scripts/server.mjs via bench/serve.mjs) on a free
+ * One production panel (scripts/server.mts via bench/serve.mjs) on a free
  * loopback port. `BENCH_CPU_PROF=1` writes a V8 CPU profile per server into
  * bench/tmp/profiles/; `BENCH_COUNT_QUERIES=1` loads bench/query-probe.mjs,
  * which counts libSQL statements (read with `queryCount()`).

@@ -6,13 +6,15 @@
  * is, `@/` path aliases included (read from tsconfig.json), so the CLI imports
  * the very modules the server runs — token service, admin reset, database
  * client, migrations — with no build step and no second copy to drift.
+ * Those modules import `server-only`, which throws unless resolved with the
+ * "react-server" condition, hence `--conditions=react-server` in the script.
  */
 import path from "node:path";
 import { runCli } from "./run";
 
 // npm runs scripts from the project root and says where the user was in INIT_CWD.
 const callerCwd = process.env.npm_lifecycle_event === "panel" && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
-// Like scripts/server.mjs: DATABASE_URL=file:data/panel.db and the migrations are the project's.
+// Like scripts/server.mts: DATABASE_URL=file:data/panel.db and the migrations are the project's.
 process.chdir(path.resolve(__dirname, ".."));
 
 runCli(process.argv.slice(2), {

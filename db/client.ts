@@ -1,3 +1,4 @@
+import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createClient, type Client, type TransactionMode } from "@libsql/client";

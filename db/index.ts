@@ -1,6 +1,7 @@
+import "server-only";
 import { openDatabase, type DatabaseHandle, type Db } from "./client";
 import { migrateDatabase } from "./migrate";
-import { serverConfig } from "@/lib/config";
+import { databaseSettings } from "./settings";
 
 export type { Db } from "./client";
 export { openDatabase } from "./client";
@@ -16,11 +17,11 @@ interface DbGlobal {
 // keeps one connection pool (and one place to close it).
 const store = ((globalThis as Record<symbol, DbGlobal>)[Symbol.for("xui-panel.db")] ??= {});
 
-/** Opens and migrates the configured database once per process. */
+/** Opens and migrates the database in DATABASE_URL (db/settings.ts) once per process. */
 export function initDatabase(): Promise<DatabaseHandle> {
   store.ready ??= (async () => {
-    const { databaseUrl, databaseAuthToken } = serverConfig();
-    const handle = openDatabase(databaseUrl, databaseAuthToken);
+    const { url, authToken } = databaseSettings();
+    const handle = openDatabase(url, authToken);
     await migrateDatabase(handle);
     store.handle = handle;
     return handle;

@@ -1,4 +1,6 @@
+import "server-only";
 import { z } from "zod";
+import { databaseSettings } from "@/db/settings";
 import { compileTrustedProxies, type TrustedProxies } from "@/lib/http/client-ip";
 import { logLevelSetting, type LogLevel } from "@/lib/log";
 import { normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
@@ -56,13 +58,8 @@ const positiveInt = (fallback: number) =>
       return z.NEVER;
     });
 
+// DATABASE_URL and DATABASE_AUTH_TOKEN: db/settings.ts (db/ reads them itself).
 const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || "file:data/panel.db"),
-  DATABASE_AUTH_TOKEN: z.string().optional(),
   TRUST_PROXY: trustProxy,
   /** A session ends after this long without a request. */
   SESSION_IDLE_MINUTES: positiveInt(8 * 60),
@@ -112,9 +109,10 @@ export function readServerConfig(env: Record<string, string | undefined>): Serve
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
   const settings = parsed.data;
+  const database = databaseSettings(env);
   return {
-    databaseUrl: settings.DATABASE_URL,
-    databaseAuthToken: settings.DATABASE_AUTH_TOKEN || undefined,
+    databaseUrl: database.url,
+    databaseAuthToken: database.authToken,
     trustProxy: settings.TRUST_PROXY,
     sessionIdleMs: settings.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: settings.SESSION_MAX_HOURS * 3_600_000,

@@ -1,3 +1,4 @@
+import "server-only";
 import { initDatabase } from "@/db";
 import { flushAggregated, setAuditRetention } from "@/lib/audit/aggregate";
 import { serverConfig } from "@/lib/config";
@@ -8,14 +9,16 @@ import { setPanelGuid } from "@/lib/server-status/snapshot";
 
 interface StartupState {
   done?: Promise<void>;
-  /** Called by scripts/server.mjs on SIGTERM/SIGINT: writes what is still buffered. */
+  /** Called by scripts/server.mts on SIGTERM/SIGINT: writes what is still buffered. */
   shutdown?: () => Promise<void>;
 }
 
 /**
- * Shared with scripts/server.mjs, which waits for it before it starts
- * listening (and exits if it fails): the panel never accepts a request it
- * cannot serve, and the first admin's password is printed before "ready".
+ * On globalThis: scripts/server.mts, outside Next's bundle, waits for `done`
+ * before it listens (and exits if it failed: Next only logs a failed
+ * instrumentation hook), and calls `shutdown` on SIGTERM. So the panel never
+ * accepts a request it cannot serve, and the first admin's password is
+ * printed before "ready".
  */
 const state: StartupState = ((globalThis as Record<symbol, StartupState>)[Symbol.for("xui-panel.startup")] ??= {});
 
@@ -26,8 +29,9 @@ export function startPanel(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  const config = serverConfig(); // a bad setting stops the server before the database is opened
   const { db } = await initDatabase();
-  setAuditRetention(db, serverConfig().auditRetention);
+  setAuditRetention(db, config.auditRetention);
   setPanelGuid(await ensurePanelGuid(db));
   state.shutdown = async () => {
     await flushAggregated(db);

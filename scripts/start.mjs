@@ -19,7 +19,7 @@ if (buildState(root) !== "fresh") {
 }
 
 // The server in a process of its own, with the panel's Node flags (scripts/node-flags.mjs).
-const server = spawn(process.execPath, [...serverNodeFlags(), path.join(root, "scripts", "server.mjs")], {
+const server = spawn(process.execPath, [...serverNodeFlags(), path.join(root, "scripts", "server.mts")], {
   cwd: root,
   stdio: "inherit",
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { AUDIT_ACTIONS, type AuditAction } from "@/db/schema/audit-events";
+import { AUDIT_ACTIONS, type AuditAction } from "@/db/schema/constants";
 import type { AuditEventView } from "@/lib/audit/query";
 import { formatDateTime } from "@/lib/client/format";
 import { useAuditLog, useTokens, type AuditFilters } from "@/lib/client/token-queries";

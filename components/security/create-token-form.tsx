@@ -1,11 +1,11 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/api-tokens";
+import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/constants";
 import { endOfDay, formatDate, isoDay } from "@/lib/client/format";
 import type { CreateTokenVariables } from "@/lib/client/token-queries";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
-import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/schemas";
+import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { inputClass } from "@/components/ui/styles";

@@ -1,4 +1,4 @@
-import type { TokenScope } from "@/db/schema/api-tokens";
+import type { TokenScope } from "@/db/schema/constants";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
 
 const TONES: Record<TokenScope, string> = {

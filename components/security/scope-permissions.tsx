@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import type { TokenScope } from "@/db/schema/api-tokens";
+import type { TokenScope } from "@/db/schema/constants";
 import { useTokenPermissions } from "@/lib/client/token-queries";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
 import { ScopeBadge } from "./scope-badge";

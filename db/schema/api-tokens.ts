@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { TOKEN_SCOPES } from "./constants";
 
-export const TOKEN_SCOPES = ["admin", "monitor", "node-sync"] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+// Browser code imports these from ./constants, never from this (Drizzle) file.
+export { TOKEN_SCOPES, type TokenScope } from "./constants";
 
 /**
  * Bearer tokens for bots and other panels. The plaintext is never stored: only

@@ -1,23 +1,15 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES } from "./constants";
 
-export const AUDIT_ACTIONS = [
-  "login.success",
-  "login.failure",
-  "logout",
-  "credentials.change",
-  "token.create",
-  "token.update",
-  "token.rotate",
-  "token.enable",
-  "token.disable",
-  "token.delete",
-  "token.leak_revoke",
-  "scope.denied",
-  "bearer.failure",
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export type AuditOutcome = "success" | "failure" | "denied";
-export type AuditActorType = "session" | "token" | "anonymous" | "system";
+// Browser code imports these from ./constants, never from this (Drizzle) file.
+export {
+  AUDIT_ACTIONS,
+  AUDIT_ACTOR_TYPES,
+  AUDIT_OUTCOMES,
+  type AuditAction,
+  type AuditActorType,
+  type AuditOutcome,
+} from "./constants";
 
 /**
  * Who did what to what, from where. Never a secret: actors and targets are
@@ -32,8 +24,8 @@ export const auditEvents = sqliteTable(
     /** Unix ms (of the first occurrence for aggregated rows). */
     at: integer("at").notNull(),
     action: text("action", { enum: AUDIT_ACTIONS }).notNull(),
-    outcome: text("outcome", { enum: ["success", "failure", "denied"] }).notNull(),
-    actorType: text("actor_type", { enum: ["session", "token", "anonymous", "system"] }).notNull(),
+    outcome: text("outcome", { enum: AUDIT_OUTCOMES }).notNull(),
+    actorType: text("actor_type", { enum: AUDIT_ACTOR_TYPES }).notNull(),
     actorId: integer("actor_id"),
     actorName: text("actor_name").notNull().default(""),
     ip: text("ip").notNull().default(""),

@@ -1,20 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "@/lib/auth/request-auth";
-import { requestLineWriter, type LineFields, type RequestLineWriter } from "@/lib/log";
-
-export const REQUEST_ID_HEADER = "X-Request-Id";
-/**
- * The id scripts/server.mjs has already answered with (it sets X-Request-Id on
- * every response itself, and overwrites whatever a client sends under this name).
- */
-export const EDGE_REQUEST_ID_HEADER = "x-xui-request-id";
-/**
- * An incoming id is kept when it looks like an id (UUID, ULID, a proxy's trace
- * id): short, no spaces or quotes. Anything else is replaced, so a client
- * cannot stuff a log line with junk. Decided by scripts/server.mjs (the same
- * pattern) for every request it serves; here only when there is no such server.
- */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:+=/-]{1,128}$/;
+import { REQUEST_ID_HEADER, REQUEST_ID_INTERNAL_HEADER } from "@/lib/http/edge";
+import { requestLogger } from "@/lib/log";
 
 /** The caller as log fields: ids and names only, never a credential or a session id. */
 export type LoggedActor = { type: "token"; tokenId: number; tokenName: string } | { type: "session"; username: string };
@@ -25,57 +12,41 @@ export function loggedActor(actor: Actor): LoggedActor {
     : { type: "session", username: actor.username };
 }
 
-/**
- * One request in flight; the wrappers fill in `ip` and `actor` as they learn
- * them, finishRequestLog() the outcome. It is also the request line's fields:
- * on the batched stdout the line is serialized only when its batch is written
- * (lib/log.ts), by which time the entry no longer changes.
- */
-export class RequestLogEntry implements LineFields {
-  ip = "unknown";
-  actor: LoggedActor | null = null;
-  status = 0;
-  durationMs = 0;
-
-  constructor(
-    /** The line's level on success (health checks log at debug). */
-    readonly level: "info" | "debug",
-    readonly requestId: string,
-    /** False when scripts/server.mjs set X-Request-Id already; else finishRequestLog() adds it. */
-    readonly stampResponse: boolean,
-    readonly method: string,
-    /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
-    readonly route: string,
-    readonly started: number,
-  ) {}
-
-  /**
-   * Every field is named here: the request, its headers and its body are never
-   * handed to the logger, so credentials cannot reach the log. Strings a client
-   * influences go through JSON.stringify; the request id needs no escaping (it
-   * is ours, or it matched SANE_REQUEST_ID).
-   */
-  serialize(): string {
-    return (
-      `"requestId":"${this.requestId}","method":${JSON.stringify(this.method)},"route":${JSON.stringify(this.route)},` +
-      `"status":${this.status},"durationMs":${this.durationMs},"actor":${JSON.stringify(this.actor)},"ip":${JSON.stringify(this.ip)}`
-    );
-  }
+/** One request in flight; the pipeline fills in `ip` and `actor` as it learns them, finishRequestLog() the outcome. */
+export interface RequestLogEntry {
+  /** The line's level on success (health checks log at debug); 5xx answers log at error. */
+  level: "info" | "debug";
+  /** The server's id for this request (scripts/server.mts assigns it and sets the response header). */
+  requestId: string;
+  /** Whether the response still needs the X-Request-Id header: only without our server in front (unit tests). */
+  stampResponse: boolean;
+  method: string;
+  /** The route pattern (`/panel/api/setting/apiTokens/delete/{id}`), never the raw URL or its query. */
+  route: string;
+  started: number;
+  ip: string;
+  actor: LoggedActor | null;
 }
 
 export function startRequestLog(request: Request, route: string, level: "info" | "debug" = "info"): RequestLogEntry {
-  const headers = request.headers;
-  // Checked again: the id goes into the log line unescaped.
-  const edge = headers.get(EDGE_REQUEST_ID_HEADER);
-  if (edge && SANE_REQUEST_ID.test(edge)) return new RequestLogEntry(level, edge, false, request.method, route, performance.now());
-  // Not behind scripts/server.mjs (a test calling the handler): the same choice, made here.
-  const incoming = headers.get("x-request-id")?.trim();
-  const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  return new RequestLogEntry(level, requestId, true, request.method, route, performance.now());
+  const assigned = request.headers.get(REQUEST_ID_INTERNAL_HEADER);
+  return {
+    level,
+    requestId: assigned ?? randomUUID(),
+    stampResponse: assigned === null,
+    method: request.method,
+    route,
+    started: performance.now(),
+    ip: "unknown",
+    actor: null,
+  };
 }
 
-/** Writes the request's one log line, and stamps the request id on the response unless the server has. */
-export function finishRequestLog(entry: RequestLogEntry, response: Response, write: RequestLineWriter = requestLineWriter()): Response {
+/**
+ * Writes the request's one log line. Every field is named here: the request,
+ * its headers and its body never reach the logger, so credentials cannot.
+ */
+export function finishRequestLog(entry: RequestLogEntry, response: Response, log = requestLogger()): Response {
   let out = response;
   if (entry.stampResponse) {
     try {
@@ -86,8 +57,15 @@ export function finishRequestLog(entry: RequestLogEntry, response: Response, wri
       out.headers.set(REQUEST_ID_HEADER, entry.requestId);
     }
   }
-  entry.status = out.status;
-  entry.durationMs = Math.round((performance.now() - entry.started) * 10) / 10;
-  write(out.status >= 500 ? "error" : entry.level, entry);
+  const fields = {
+    requestId: entry.requestId,
+    method: entry.method,
+    route: entry.route,
+    status: out.status,
+    durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+    actor: entry.actor,
+    ip: entry.ip,
+  };
+  log[out.status >= 500 ? "error" : entry.level](fields, "request");
   return out;
 }

@@ -5,7 +5,7 @@ import { MAX_BODY_BYTES } from "@/lib/http/body";
 import { failureEnvelope, successEnvelope } from "@/lib/http/envelope";
 import { SESSION_COOKIE } from "@/lib/http/session-cookie";
 import packageJson from "@/package.json";
-import { REQUEST_ID_HEADER } from "./access-log";
+import { REQUEST_ID_HEADER } from "@/lib/http/edge";
 import { endpoints, type EndpointKey, type EndpointSpec, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
 import { AUTH_MSG } from "./respond";

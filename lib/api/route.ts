@@ -1,11 +1,12 @@
+import "server-only";
 import type { z } from "zod";
 import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
-import { ANONYMOUS, auditActorOf, type AuditContext } from "@/lib/audit/context";
+import { ANONYMOUS, type AuditContext } from "@/lib/audit/context";
 import { bearerBlockedFor, recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { scopeAllows } from "@/lib/auth/permissions";
-import { bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
+import { auditActorOf, bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
 import { serverConfig, type ServerConfig } from "@/lib/config";
 import { HttpError } from "@/lib/errors";
@@ -158,6 +159,8 @@ interface Caller {
   now: number;
   cookie: BrowserCookie | null;
   actor: Actor | null;
+  /** A bearer token was presented and refused. */
+  bearerRefused: boolean;
 }
 
 async function handle(call: Call): Promise<Response> {
@@ -167,7 +170,8 @@ async function handle(call: Call): Promise<Response> {
   const { binding, request } = call;
   const spec: RouteSpec = routes[binding!.key];
   const body = spec.body ? await readBodyOrError(request) : undefined;
-  checkCsrf(spec, request, caller, body);
+  const forged = checkCsrf(spec, request, caller, body);
+  if (forged) return forged;
   const input = await parseInput(call, spec, body);
   const result = await binding!.run({
     ...caller,
@@ -201,9 +205,11 @@ async function resolveCaller(call: Call): Promise<Caller> {
   const cookie = readBrowserCookie(headers);
   const bearer = presentedBearer(headers);
   let actor: Actor | null = null;
+  let bearerRefused = false;
   if (bearer !== null) {
     actor = await bearerActor(db, bearer, ip, now);
-    if (!actor) {
+    bearerRefused = !actor;
+    if (bearerRefused) {
       // Only refused tokens count, and only they are turned away while an address is throttled:
       // one broken bot behind a NAT must not lock out the good ones.
       const wait = bearerBlockedFor(ip, now);
@@ -214,7 +220,7 @@ async function resolveCaller(call: Call): Promise<Caller> {
     actor = await sessionActor(db, cookie, config, now);
   }
   if (actor) call.log.actor = loggedActor(actor);
-  return { db, config, ip, now, cookie, actor };
+  return { db, config, ip, now, cookie, actor, bearerRefused };
 }
 
 /** A refusal before any input is read: no credential, unknown route or method, or a scope that does not allow it. */
@@ -261,12 +267,15 @@ async function readBodyOrError(request: Request): Promise<DecodedBody | Error> {
  * authenticated by a bearer token needs none: a page on another site can make
  * a browser send its cookie, never an Authorization header.
  */
-function checkCsrf(spec: RouteSpec, request: Request, caller: Caller, body: DecodedBody | Error | undefined): void {
+function checkCsrf(spec: RouteSpec, request: Request, caller: Caller, body: DecodedBody | Error | undefined): Response | null {
   const rule = spec.csrf ?? "session";
-  if (rule === "never" || caller.actor?.kind === "token") return;
-  if (rule === "session" && (caller.actor?.kind !== "session" || !UNSAFE_METHODS.has(request.method))) return;
+  if (rule === "never" || caller.actor?.kind === "token") return null;
+  if (rule === "session" && (caller.actor?.kind !== "session" || !UNSAFE_METHODS.has(request.method))) return null;
+  // A script that meant its token to stand in for the CSRF token learns that the token is the problem.
+  if (caller.bearerRefused) return unauthenticatedResponse(request.headers, true);
   const presented = request.headers.get("x-csrf-token") || (body && !(body instanceof Error) ? textField(body, "_csrf") : undefined);
-  if (!caller.cookie || !isValidCsrfToken(caller.cookie.csrfKey, presented)) throw new HttpError(403, AUTH_MSG.csrf);
+  if (!caller.cookie || !isValidCsrfToken(caller.cookie.csrfKey, presented)) return fail(AUTH_MSG.csrf, 403);
+  return null;
 }
 
 async function parseInput(

@@ -1,3 +1,4 @@
+import "server-only";
 import { lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditEvents, type AuditAction, type AuditOutcome } from "@/db/schema/audit-events";

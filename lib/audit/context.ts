@@ -1,5 +1,4 @@
 import type { AuditActorType } from "@/db/schema/audit-events";
-import type { Actor } from "@/lib/auth/request-auth";
 
 /** Who an audit row names as the actor. Never a secret: ids and names only. */
 export interface AuditActor {
@@ -12,12 +11,6 @@ export interface AuditActor {
 export interface AuditContext {
   actor: AuditActor;
   ip: string;
-}
-
-export function auditActorOf(actor: Actor): AuditActor {
-  return actor.kind === "session"
-    ? { type: "session", id: actor.userId, name: actor.username }
-    : { type: "token", id: actor.tokenId, name: actor.tokenName };
 }
 
 export const ANONYMOUS: AuditActor = { type: "anonymous", id: null, name: "" };

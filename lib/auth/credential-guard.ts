@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -6,7 +7,7 @@ import type { AuditAction } from "@/db/schema/audit-events";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { auditStatement } from "@/lib/audit/record";
 import { DomainError, HttpError } from "@/lib/errors";
-import { clearHits, countHit, retryAfterMs } from "./throttle";
+import { clearHits, countHit, retryAfterMs } from "@/lib/rate-limit/counters";
 
 export interface ThrottlePolicy {
   /** Failures allowed per IP + username per window. */

@@ -5,7 +5,7 @@ import { PASSWORD_MAX_LENGTH } from "./password";
 import { auditStatement } from "@/lib/audit/record";
 import { newSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
-import { purgeStaleWindows } from "./throttle";
+import { purgeStaleWindows } from "@/lib/rate-limit/counters";
 
 /** 3x-ui's texts (translation en-US), word for word: clients and scripts match on them. */
 export const LOGIN_MSG = {

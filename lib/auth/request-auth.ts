@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import type { TokenScope } from "@/db/schema/api-tokens";
+import type { AuditActor } from "@/lib/audit/context";
 import type { ServerConfig } from "@/lib/config";
 import type { BrowserCookie } from "@/lib/http/session-cookie";
 import { verifyBearerToken } from "@/lib/tokens/verifier";
@@ -10,6 +11,13 @@ import { resolveSession, type SessionPolicy } from "./sessions";
 export type Actor =
   | { kind: "session"; userId: number; username: string; sessionHash: string }
   | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope };
+
+/** The audit rows' name for a caller (here, not in lib/audit/: auth depends on audit, never the reverse). */
+export function auditActorOf(actor: Actor): AuditActor {
+  return actor.kind === "session"
+    ? { type: "session", id: actor.userId, name: actor.username }
+    : { type: "token", id: actor.tokenId, name: actor.tokenName };
+}
 
 /**
  * Longest bearer string we will even hash. Minted tokens are 40 characters and

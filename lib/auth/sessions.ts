@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, lt, ne, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";

@@ -2,10 +2,9 @@
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { TokenPermissions } from "@/lib/api/catalog";
-import type { AuditAction } from "@/db/schema/audit-events";
+import type { AuditAction, TokenScope } from "@/db/schema/constants";
 import type { AuditLogPage } from "@/lib/audit/query";
 import type { CreatedToken, TokenView } from "@/lib/tokens/schemas";
-import type { TokenScope } from "@/db/schema/api-tokens";
 import { callApi } from "./fetch";
 
 /** Query keys for tokens, in one place (no string keys repeated across files). */

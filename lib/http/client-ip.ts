@@ -1,12 +1,9 @@
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 import { compileAllowlist, normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
+import { SOCKET_ADDRESS_HEADER } from "./edge";
 
-/**
- * Set by our server (scripts/server.mjs) from the TCP socket on every request,
- * overwriting anything a client sent under that name.
- */
-export const SOCKET_ADDRESS_HEADER = "x-xui-socket-address";
+export { SOCKET_ADDRESS_HEADER };
 
 /**
  * The reverse proxies named by `TRUST_PROXY`: only a request whose TCP peer is

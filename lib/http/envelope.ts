@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JSON_HEADERS } from "./edge";
 
 /**
  * The 3x-ui response envelope (its `entity.Msg`): always all three keys, `msg`
@@ -10,12 +11,6 @@ export interface Envelope<T = unknown> {
   obj: T | null;
 }
 
-/** Headers for every JSON answer: never cached, never rendered as a document. */
-const JSON_HEADERS = {
-  "Content-Type": "application/json; charset=utf-8",
-  "Cache-Control": "no-store",
-  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-} as const;
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return jsonTextResponse(JSON.stringify(body), status, headers);

@@ -1,3 +1,4 @@
+import "server-only";
 import { readdir, readFile, readlink, statfs } from "node:fs/promises";
 import os from "node:os";
 
@@ -202,7 +203,7 @@ export async function selfStats(): Promise<{ threads: number; rss: number }> {
   return { threads, rss: rssKb ? toInt(rssKb) * 1024 : process.memoryUsage.rss() };
 }
 
-/** `version` of the package.json in the working directory (scripts/server.mjs runs from the repo root); "" when unreadable. */
+/** `version` of the package.json in the working directory (scripts/server.mts runs from the repo root); "" when unreadable. */
 export async function packageVersion(): Promise<string> {
   try {
     const version: unknown = JSON.parse((await text(`${process.cwd()}/package.json`)) ?? "{}").version;

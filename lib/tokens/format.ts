@@ -1,3 +1,4 @@
+import "server-only";
 import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { gt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { ANONYMOUS } from "@/lib/audit/context";
-import { countHit, retryAfterMs } from "@/lib/auth/throttle";
+import { countHit, retryAfterMs } from "@/lib/rate-limit/counters";
 import { HttpError } from "@/lib/errors";
 import { revokeLeakedTokens } from "./service";
 

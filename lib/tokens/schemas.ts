@@ -1,14 +1,17 @@
 import { z } from "zod";
-import { TOKEN_SCOPES } from "@/db/schema/api-tokens";
+import { TOKEN_SCOPES } from "@/db/schema/constants";
 import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
+import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
+
+export { NAME_MAX_CHARS, tokenName };
 
 /**
  * Request and response shapes of the token API. Error texts are the peer
  * panel's (3x-ui), word for word: bots match on them.
  */
 export const MSG = {
-  nameRequired: "token name is required",
-  nameTooLong: "token name must be 64 characters or fewer",
+  nameRequired: NAME_MSG.nameRequired,
+  nameTooLong: NAME_MSG.nameTooLong,
   nameTaken: "a token with that name already exists",
   scopeInvalid: "scope must be 'admin', 'monitor', or 'node-sync'",
   expiresAtInvalid: "expiresAt must be 0 (never) or a future unix-ms timestamp",
@@ -16,8 +19,8 @@ export const MSG = {
   notFound: "token not found",
   scopeMismatch: "token not found with expected scope",
   // Our own additions (the peer accepts these silently or has no such case).
-  nameNotString: "token name must be a string",
-  nameControlChars: "token name must not contain control or invisible formatting characters",
+  nameNotString: NAME_MSG.nameNotString,
+  nameControlChars: NAME_MSG.nameControlChars,
   enabledInvalid: "enabled must be true or false",
   expectedScopeInvalid: "expectedScope must be a string",
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
@@ -29,26 +32,11 @@ export const MSG = {
 export const allowedIpEntryInvalid = (entry: unknown) =>
   `allowedIps: ${JSON.stringify(String(entry)).slice(0, 80)} is not an IPv4/IPv6 address or CIDR range`;
 
-export const NAME_MAX_CHARS = 64;
 /** Far enough to be "never" for any caller; keeps Date arithmetic in range. */
 const MAX_TIMESTAMP_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
-/** Controls, bidi overrides and line separators: they hide or reorder what an admin reads. */
-const HIDDEN_CHARS = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
-
 /** Go-style zero values: the peer treats `""` and `null` like an absent field. */
 const blankAsMissing = (v: unknown) => (v === "" || v === null ? undefined : v);
-
-export const tokenName = z
-  .string({ error: (iss) => (iss.input === undefined || iss.input === null ? MSG.nameRequired : MSG.nameNotString) })
-  .transform((s) => s.trim())
-  .pipe(
-    z
-      .string()
-      .min(1, MSG.nameRequired)
-      .refine((s) => [...s].length <= NAME_MAX_CHARS, MSG.nameTooLong)
-      .refine((s) => !HIDDEN_CHARS.test(s), MSG.nameControlChars),
-  );
 
 /** Trimmed and lower-cased first, as 3x-ui's NormalizeScope does (`" Monitor "` is `monitor`). */
 const normalizedScope = (v: unknown) => (typeof v === "string" ? v.trim().toLowerCase() : v);

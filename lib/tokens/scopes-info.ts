@@ -1,4 +1,4 @@
-import type { TokenScope } from "@/db/schema/api-tokens";
+import type { TokenScope } from "@/db/schema/constants";
 
 /** How each scope is explained to admins (Security page, docs): a few words, and one line. */
 export const SCOPE_INFO: Record<TokenScope, { label: string; short: string; summary: string }> = {

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type ApiTokenRow, type TokenScope } from "@/db/schema/api-tokens";

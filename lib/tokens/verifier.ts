@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, lte, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";

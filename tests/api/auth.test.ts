@@ -90,6 +90,20 @@ describe("login, logout and sessions", () => {
     expect(withPlanted.status).toBe(404);
   });
 
+  it("a valid bearer token stands in for the CSRF token: a login without any cookie gets a fresh cookie and a working session", async () => {
+    const s = new BrowserSession(baseUrl);
+    await s.login(admin.username, admin.password);
+    const token = (await s.send<{ token: string }>("/panel/api/setting/apiTokens/create", { body: { name: `login-by-bot-${Date.now()}` } })).json!.obj!.token;
+    const res = await request(baseUrl, "/login", { headers: bearer(token), body: admin });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
+    const cookie = /^3x-ui=([^;]+)/.exec(res.headers.getSetCookie().find((c) => c.startsWith("3x-ui="))!)![1]!;
+    const xhr = { "x-requested-with": "XMLHttpRequest" };
+    expect((await request(baseUrl, "/panel/api/setting/apiTokens", { headers: { ...xhr, cookie: `3x-ui=${cookie}` } })).status).toBe(200);
+    // A refused token stands in for nothing.
+    expect((await request(baseUrl, "/login", { headers: bearer("xui_refused"), body: admin })).status).toBe(401);
+  });
+
   it("accepts a form-encoded login (3x-ui scripts)", async () => {
     const s = new BrowserSession(baseUrl);
     await s.refreshCsrf();

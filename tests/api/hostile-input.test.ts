@@ -382,7 +382,7 @@ const STACK_TRACE = /\n\s+at \S.*:\d+:\d+|node_modules|\.next\/server|(Type|Refe
 function expectsJson(target: Target, c: Case): boolean {
   const pathname = new URL(c.path, baseUrl).pathname;
   if (target.kind === "api") return pathname.startsWith("/panel/api/");
-  if (target.kind === "login") return !["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"].includes(c.method);
+  if (target.kind === "login") return !["GET", "HEAD"].includes(c.method);
   return true;
 }
 

@@ -154,7 +154,7 @@ describe("request logs", () => {
   });
 
   it("answers the server gives on its own, before Next.js, carry an X-Request-Id too", async () => {
-    // TRACE is refused by scripts/server.mjs (fetch() cannot send it, node:http can).
+    // TRACE is refused by scripts/server.mts (fetch() cannot send it, node:http can).
     const { port } = new URL(server.baseUrl);
     const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request({ host: "127.0.0.1", port, method: "TRACE", path: "/panel/api/server/status", headers: { "x-request-id": "trace-7" } }, (r) => {

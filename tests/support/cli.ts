@@ -11,8 +11,8 @@ export interface CliResult {
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 /**
- * Runs the real CLI as `npm run panel` does (`tsx --tsconfig tsconfig.json
- * cli/panel.ts …` in the project root), minus npm's own start-up, against
+ * Runs the real CLI as `npm run panel` does (`tsx --conditions=react-server
+ * --tsconfig tsconfig.json cli/panel.ts …` in the project root), minus npm's own start-up, against
  * `databaseUrl`.
  */
 export function runPanel(
@@ -23,7 +23,7 @@ export function runPanel(
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [TSX, "--tsconfig", "tsconfig.json", "cli/panel.ts", ...args],
+      [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "cli/panel.ts", ...args],
       {
         cwd: ROOT,
         // Not started by npm: relative file arguments are relative to cwd.

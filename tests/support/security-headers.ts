@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 
-/** Sent on every response, pages and API alike (scripts/server.mjs). */
+/** Sent on every response, pages and API alike (scripts/server.mts). */
 export const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",

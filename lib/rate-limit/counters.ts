@@ -5,7 +5,8 @@ import { runBatch } from "@/lib/db/batch";
 
 /**
  * Fixed-window failure counters kept in the database, so every panel instance
- * sharing it enforces one budget.
+ * sharing it enforces one budget. Used by lib/auth/ (logins) and lib/tokens/
+ * (leak reports), so it lives under neither.
  */
 export interface Limit {
   key: string;

@@ -1,0 +1,32 @@
+/**
+ * The schema's enums and constants, in a module with no imports so the browser
+ * can use them (the Security page's scope picker and audit filter) without
+ * pulling Drizzle into its chunks. The table files build on these; keep this
+ * file dependency-free (tests/unit/client-bundle.test.ts checks the result).
+ */
+
+export const TOKEN_SCOPES = ["admin", "monitor", "node-sync"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export const AUDIT_ACTIONS = [
+  "login.success",
+  "login.failure",
+  "logout",
+  "credentials.change",
+  "token.create",
+  "token.update",
+  "token.rotate",
+  "token.enable",
+  "token.disable",
+  "token.delete",
+  "token.leak_revoke",
+  "scope.denied",
+  "bearer.failure",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export const AUDIT_ACTOR_TYPES = ["session", "token", "anonymous", "system"] as const;
+export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
