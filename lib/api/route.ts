@@ -12,11 +12,12 @@ import { serverConfig, type ServerConfig } from "@/lib/config";
 import { HttpError } from "@/lib/errors";
 import { bodyFields, readBody, textField, type DecodedBody } from "@/lib/http/body";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
-import { fail, jsonResponse, ok } from "@/lib/http/envelope";
+import { envelopeText, fail, jsonResponse, jsonTextResponse, ok } from "@/lib/http/envelope";
 import { readBrowserCookie, type BrowserCookie } from "@/lib/http/session-cookie";
 import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type RequestLogEntry } from "./access-log";
 import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
+import { shapedOnce } from "./frozen-body";
 import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
 
 /** Every route the pipeline serves: the `/panel/api` endpoints and the public ones. */
@@ -297,14 +298,16 @@ async function parseInput(
 function shapeResponse(key: RouteKey, spec: RouteSpec, result: unknown): Response {
   const reply = result instanceof Reply ? result : new Reply(result);
   const schema = spec.rawResponse ?? spec.response;
-  let obj: unknown = null;
-  if (schema) {
+  const shape = (): unknown => {
+    if (!schema) return null;
     const shaped = schema.safeParse(reply.obj);
     // A handler returning the wrong shape is our bug, not the caller's: 500, not a validation message.
     if (!shaped.success) throw new Error(`${key}: response does not match its schema`);
-    obj = shaped.data;
-  }
-  if (spec.rawResponse) return jsonResponse(obj, spec.successStatus ?? 200, reply.headers);
-  return ok(obj, reply.msg, reply.headers, spec.successStatus ?? 200);
+    return shaped.data;
+  };
+  const status = spec.successStatus ?? 200;
+  if (spec.rawResponse) return jsonResponse(shape(), status, reply.headers);
+  if (!schema || reply.msg) return ok(shape(), reply.msg, reply.headers, status);
+  return jsonTextResponse(shapedOnce(schema, reply.obj, () => envelopeText(true, "", shape())), status, reply.headers);
 }
 

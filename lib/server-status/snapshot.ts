@@ -129,7 +129,9 @@ async function sample(): Promise<ServerStatus> {
   state.lastCounters = counters;
 
   const [load1 = 0, load5 = 0, load15 = 0] = os.loadavg();
-  return {
+  // Frozen, nested parts too: one snapshot answers every request for 2 s, and a
+  // frozen result is shaped and serialized once (lib/api/frozen-body.ts).
+  return deepFreeze({
     cpu: dTotal > 0 ? round1(Math.min(100, Math.max(0, (1 - dIdle / dTotal) * 100))) : 0,
     cpuCores: topology.physicalCores,
     logicalPro: os.availableParallelism(),
@@ -159,7 +161,12 @@ async function sample(): Promise<ServerStatus> {
     publicIP: { ipv4: process.env.PUBLIC_IPV4?.trim() || "N/A", ipv6: process.env.PUBLIC_IPV6?.trim() || "N/A" },
     appStats: { threads: self.threads, mem: self.rss, uptime: Math.floor(process.uptime()) },
     sampledAt: Date.now(),
-  };
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === "object" && child !== null) deepFreeze(child);
+  return Object.freeze(value);
 }
 
 function refresh(): Promise<ServerStatus> {

@@ -68,6 +68,32 @@ interface WriteCase {
   run(h: Harness): Promise<{ probe: string; answer: string | null }>;
 }
 
+/**
+ * The usual case: a fresh token named `name`, known to both instances, then
+ * one write on it; afterwards a bearer of it gets `answer` (a name, or refused).
+ */
+function onToken(
+  name: string,
+  writer: WriteCase["writer"],
+  action: AuditAction,
+  change: (token: { id: number; token: string }) => Promise<unknown>,
+  answer: string | null,
+  setup?: (token: { id: number; token: string }) => Promise<unknown>,
+): WriteCase {
+  return {
+    name,
+    writer,
+    action,
+    async run(h) {
+      const a = await create(`${writer}-${action}`);
+      await setup?.(a);
+      await h.warm(a.token);
+      await h.write(() => change(a));
+      return { probe: a.token, answer };
+    },
+  };
+}
+
 const cases: WriteCase[] = [
   {
     name: "createToken",
@@ -78,73 +104,25 @@ const cases: WriteCase[] = [
       return { probe: created.token, answer: "fresh" };
     },
   },
-  {
-    name: "setTokenEnabled (disable)",
-    writer: "setTokenEnabled",
-    action: "token.disable",
-    async run(h) {
-      const a = await create("on");
-      await h.warm(a.token);
-      await h.write(() => service.setTokenEnabled(t.db, { id: a.id, enabled: false }, CTX));
-      return { probe: a.token, answer: null };
-    },
-  },
-  {
-    name: "setTokenEnabled (enable)",
-    writer: "setTokenEnabled",
-    action: "token.enable",
-    async run(h) {
-      const a = await create("off");
-      await service.setTokenEnabled(t.db, { id: a.id, enabled: false }, CTX);
-      await h.warm(a.token);
-      await h.write(() => service.setTokenEnabled(t.db, { id: a.id, enabled: true }, CTX));
-      return { probe: a.token, answer: "off" };
-    },
-  },
-  {
-    name: "deleteToken",
-    writer: "deleteToken",
-    action: "token.delete",
-    async run(h) {
-      const a = await create("doomed");
-      await h.warm(a.token);
-      await h.write(() => service.deleteToken(t.db, { id: a.id }, CTX));
-      return { probe: a.token, answer: null };
-    },
-  },
-  {
-    name: "updateToken",
-    writer: "updateToken",
-    action: "token.update",
-    async run(h) {
-      const a = await create("old-name");
-      await h.warm(a.token);
-      await h.write(() => service.updateToken(t.db, a.id, updateTokenBody.parse({ name: "new-name" }), CTX));
-      return { probe: a.token, answer: "new-name" };
-    },
-  },
-  {
-    name: "rotateToken",
-    writer: "rotateToken",
-    action: "token.rotate",
-    async run(h) {
-      const a = await create("rotating");
-      await h.warm(a.token);
-      await h.write(() => service.rotateToken(t.db, a.id, 0, CTX));
-      return { probe: a.token, answer: null };
-    },
-  },
-  {
-    name: "revokeLeakedTokens",
-    writer: "revokeLeakedTokens",
-    action: "token.leak_revoke",
-    async run(h) {
-      const a = await create("leaked");
-      await h.warm(a.token);
-      await h.write(() => service.revokeLeakedTokens(t.db, [a.token], { actor: ANONYMOUS, ip: "192.0.2.9" }));
-      return { probe: a.token, answer: null };
-    },
-  },
+  onToken("setTokenEnabled (disable)", "setTokenEnabled", "token.disable", (a) => service.setTokenEnabled(t.db, { id: a.id, enabled: false }, CTX), null),
+  onToken(
+    "setTokenEnabled (enable)",
+    "setTokenEnabled",
+    "token.enable",
+    (a) => service.setTokenEnabled(t.db, { id: a.id, enabled: true }, CTX),
+    "setTokenEnabled-token.enable",
+    (a) => service.setTokenEnabled(t.db, { id: a.id, enabled: false }, CTX),
+  ),
+  onToken("deleteToken", "deleteToken", "token.delete", (a) => service.deleteToken(t.db, { id: a.id }, CTX), null),
+  onToken("updateToken", "updateToken", "token.update", (a) => service.updateToken(t.db, a.id, updateTokenBody.parse({ name: "new-name" }), CTX), "new-name"),
+  onToken("rotateToken", "rotateToken", "token.rotate", (a) => service.rotateToken(t.db, a.id, 0, CTX), null),
+  onToken(
+    "revokeLeakedTokens",
+    "revokeLeakedTokens",
+    "token.leak_revoke",
+    (a) => service.revokeLeakedTokens(t.db, [a.token], { actor: ANONYMOUS, ip: "192.0.2.9" }),
+    null,
+  ),
   {
     name: "importXuiTokens",
     writer: "importXuiTokens",
