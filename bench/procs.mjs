@@ -34,7 +34,7 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `next build` when there is no production build or the sources are newer than it. */
+/** Runs `next build` and compiles the HTTP server when there is no production build or the sources are newer than it. */
 export function ensureBuild(log) {
   // A bench against a build older than the code would measure the wrong thing.
   const state = buildState(ROOT);
@@ -46,6 +46,8 @@ export function ensureBuild(log) {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  const server = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build-server.mjs")], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (server.status !== 0) throw new Error(`building the HTTP server failed (exit ${server.status})`);
   return true;
 }
 

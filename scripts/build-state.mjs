@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-const SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json"];
+const SOURCES = ["app", "components", "lib", "db", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json", "scripts/server.mts"];
 
 function newestMtime(target) {
   if (!existsSync(target)) return 0;
@@ -18,7 +18,7 @@ function newestMtime(target) {
 /** "missing", "stale" or "fresh". */
 export function buildState(root) {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return "missing";
+  if (!existsSync(buildId) || !existsSync(path.join(root, ".next", "xui-server.mjs"))) return "missing";
   const builtAt = statSync(buildId).mtimeMs;
   return SOURCES.some((s) => newestMtime(path.join(root, s)) > builtAt) ? "stale" : "fresh";
 }

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildState } from "./build-state.mjs";
+import { buildServer, SERVER_BUILD } from "./build-server.mjs";
 import { serverNodeFlags } from "./node-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,10 +17,11 @@ if (buildState(root) !== "fresh") {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
+  await buildServer();
 }
 
 // The server in a process of its own, with the panel's Node flags (scripts/node-flags.mjs).
-const server = spawn(process.execPath, [...serverNodeFlags(), path.join(root, "scripts", "server.mts")], {
+const server = spawn(process.execPath, [...serverNodeFlags(), SERVER_BUILD], {
   cwd: root,
   stdio: "inherit",
 });

@@ -67,6 +67,7 @@ const started = Date.now();
 const chromium = ensureChromium();
 run("lint (eslint)", bin("eslint"), ["."]);
 run("build (next build, includes the TypeScript check)", bin("next"), ["build"]);
+run("build the HTTP server (scripts/server.mts)", process.execPath, ["scripts/build-server.mjs"]);
 run("unit + API + reliability tests (vitest)", bin("vitest"), ["run"]);
 run("browser tests (playwright, chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: chromium });
 // Proves `npm run bench` works end to end (seconds-long runs); its figures are not checked.

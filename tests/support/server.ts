@@ -7,7 +7,7 @@ import { ensureSqld, startSqld } from "./sqld";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** Must match scripts/node-flags.mjs (tests/unit/start.test.ts checks that they agree). */
-export const SERVER_NODE_FLAGS = ["--max-old-space-size=256", "--import", "tsx"];
+export const SERVER_NODE_FLAGS = ["--max-old-space-size=256"];
 
 export interface PanelServer {
   baseUrl: string;
@@ -42,8 +42,9 @@ export async function startPanelServer(options: StartOptions = {}): Promise<Pane
   const sqld = !options.databaseUrl && testBackend() === "sqld" ? await startSqld(sqldBinary(), dataDir) : undefined;
   const databaseUrl = options.databaseUrl ?? sqld?.url ?? `file:${path.join(dataDir, "panel.db")}`;
   // The flags `npm start` gives the server (a V8 heap limit), unless the test sets NODE_OPTIONS.
-  const nodeFlags = /--max-old-space-size/.test(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "") ? ["--import", "tsx"] : SERVER_NODE_FLAGS;
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "scripts", "server.mts")], {
+  const nodeFlags = /--max-old-space-size/.test(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "") ? [] : SERVER_NODE_FLAGS;
+  // The compiled server (scripts/build-server.mjs), as `npm start` runs it.
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, ".next", "xui-server.mjs")], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -8,7 +8,7 @@ describe("the server's Node flags", () => {
     expect(serverNodeFlags({})).toEqual(SERVER_NODE_FLAGS);
   });
   it("an operator's own heap limit in NODE_OPTIONS wins", () => {
-    expect(serverNodeFlags({ NODE_OPTIONS: "--max-old-space-size=1024" })).toEqual(["--import", "tsx"]);
-    expect(serverNodeFlags({ NODE_OPTIONS: "--enable-source-maps" })).toEqual(["--max-old-space-size=256", "--import", "tsx"]);
+    expect(serverNodeFlags({ NODE_OPTIONS: "--max-old-space-size=1024" })).toEqual([]);
+    expect(serverNodeFlags({ NODE_OPTIONS: "--enable-source-maps" })).toEqual(["--max-old-space-size=256"]);
   });
 });
