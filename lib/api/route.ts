@@ -228,7 +228,7 @@ async function resolveCaller(call: Call): Promise<Caller> {
 function checkPermission(call: Call, caller: Caller): Response | null {
   const { request, binding, spec, allow } = call;
   const isPublic = spec?.permission === "public";
-  if (!isPublic && !caller.actor) return unauthenticatedResponse(request.headers, presentedBearer(request.headers) !== null);
+  if (!isPublic && !caller.actor) return unauthenticatedResponse(request.headers, caller.bearerRefused);
   if (allow === null) return fail(AUTH_MSG.notFound, 404);
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
   if (!binding) return fail(AUTH_MSG.methodNotAllowed, 405, { Allow: allow });
