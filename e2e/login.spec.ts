@@ -49,8 +49,12 @@ test("log out ends the session", async ({ page }) => {
   await page.getByLabel("Password").fill(E2E_ADMIN.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/panel\/settings\/security$/);
-  await page.getByRole("button", { name: "Log out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  // A click that lands before the page has hydrated does nothing (the button is server-rendered
+  // HTML until then), so click until the sign-out navigates.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL(/\/login$/, { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   await page.goto("/panel/settings/security");
   await expect(page).toHaveURL(/\/login\?next=/);
 });
