@@ -5,6 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { socketCounts } from "@/lib/server-status/proc";
 import { currentServerStatus, REFRESH_INTERVAL_MS, serverStatus, setPanelGuid, type ServerStatus } from "@/lib/server-status/snapshot";
 
 /*
@@ -205,6 +206,46 @@ describe("server status snapshot (this machine)", () => {
   it.runIf(LINUX)("counts the test's own TCP listener and UDP socket", () => {
     expect(status.tcpCount).toBeGreaterThanOrEqual(1);
     expect(status.udpCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it.runIf(LINUX)("counts as many sockets as the /proc/net tables list, in both families and TIME_WAIT", async () => {
+    const opened: Array<() => Promise<unknown>> = [];
+    const listen = async (host: string) => {
+      const server = net.createServer((socket) => socket.end());
+      await new Promise<void>((resolve) => server.listen(0, host, resolve));
+      opened.push(() => new Promise((resolve) => server.close(resolve)));
+      return server;
+    };
+    const v4 = await listen("127.0.0.1");
+    await listen("::1");
+    // Connections this side closes first leave TIME_WAIT entries behind.
+    for (let i = 0; i < 3; i++) {
+      const client = net.connect((v4.address() as net.AddressInfo).port, "127.0.0.1");
+      await new Promise((resolve) => client.once("connect", resolve));
+      client.destroy();
+    }
+    const udp6 = dgram.createSocket("udp6");
+    await new Promise<void>((resolve) => udp6.bind(0, "::1", resolve));
+    opened.push(() => new Promise((resolve) => udp6.close(() => resolve(undefined))));
+    const entries = async (...tables: string[]) => {
+      let n = 0;
+      for (const t of tables) n += (await readFile(`/proc/net/${t}`, "utf8")).trim().split("\n").length - 1;
+      return n;
+    };
+    try {
+      // Other programs open and close sockets too: compare readings taken back to back, a few times.
+      let best = Infinity;
+      for (let attempt = 0; attempt < 5 && best > 0; attempt++) {
+        const listed = { tcp: await entries("tcp", "tcp6"), udp: await entries("udp", "udp6") };
+        const counted = await socketCounts();
+        best = Math.min(best, Math.abs(listed.tcp - counted.tcp) + Math.abs(listed.udp - counted.udp));
+        expect(counted.tcp).toBeGreaterThanOrEqual(5);
+        expect(counted.udp).toBeGreaterThanOrEqual(2);
+      }
+      expect(best).toBe(0);
+    } finally {
+      for (const close of opened) await close();
+    }
   });
 
   it("gives the panel version from package.json, an empty GUID until one is set, and N/A public IPs", () => {
