@@ -46,7 +46,7 @@ function jsonLines(output: string): Record<string, unknown>[] {
 async function lineOf(res: ApiResponse): Promise<RequestLine> {
   const id = res.headers.get("x-request-id");
   expect(id, "response has an X-Request-Id").toBeTruthy();
-  // Request lines are written in batches at least every 200 ms (lib/log.ts): poll for up to 2 s.
+  // Request lines are written in batches at least every 250 ms (lib/log.ts): poll for up to 2 s.
   for (let i = 0; i < 100; i++) {
     const lines = jsonLines(server.output()).filter((l) => l.msg === "request" && l.requestId === id);
     if (lines.length > 0) {
