@@ -195,6 +195,12 @@ async function main() {
       server: small,
       subjects: [
         { id: "bearer@few", label: "bearer token", target: bearerLoad(small) },
+        {
+          id: "gzip@few",
+          label: "bearer token, client accepts gzip",
+          // What bots send (Python requests, axios): small answers must not pay for compression.
+          target: { ...bearerLoad(small), headers: { ...bearer(adminToken.plaintext), "Accept-Encoding": "gzip, deflate" } },
+        },
         { id: "session@few", label: "session cookie", target: { url: small.baseUrl, path: STATUS_PATH, headers: { Cookie: cookie }, expect: 200 } },
         { id: "unknown@few", label: "flood: unknown well-formed tokens", target: floodLoad(small, unknownToken) },
         { id: "badsum@few", label: "flood: bad-checksum tokens", target: floodLoad(small, badChecksumToken) },

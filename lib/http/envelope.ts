@@ -16,9 +16,19 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
   return jsonTextResponse(JSON.stringify(body), status, headers);
 }
 
+/**
+ * Below this size an answer is sent as is, even to a client that accepts gzip
+ * (bots' HTTP libraries all do): compressing a status answer (under 1 KB) cost more
+ * server CPU than the rest of the request (~0.35 ms), to save ~600 bytes.
+ * `no-transform` is what tells Next.js's compression to leave it alone.
+ */
+const COMPRESS_FROM_CHARS = 16 * 1024;
+const UNCOMPRESSED_JSON_HEADERS = { ...JSON_HEADERS, "Cache-Control": "no-store, no-transform" };
+
 /** A JSON answer whose body is already serialized (a cached envelope, say). */
 export function jsonTextResponse(text: string, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+  const base = text.length < COMPRESS_FROM_CHARS ? UNCOMPRESSED_JSON_HEADERS : JSON_HEADERS;
+  return new Response(text, { status, headers: { ...base, ...headers } });
 }
 
 /** The envelope as JSON text. */

@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { startPanelServer, type PanelServer } from "../support/server";
@@ -77,6 +78,42 @@ interface StatusObj {
   publicIP: { ipv4: string; ipv6: string };
   appStats: { threads: number; mem: number; uptime: number };
 }
+
+describe("compression", () => {
+  /** Raw headers and body size as a client that accepts every encoding sees them (fetch would decode). */
+  const fetchRaw = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; encoding: string | undefined; bytes: number }>((resolve, reject) => {
+      http
+        .get(`${baseUrl}${path}`, { headers: { "accept-encoding": "gzip, deflate, br", ...headers } }, (res) => {
+          let bytes = 0;
+          res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+          res.on("end", () => resolve({ status: res.statusCode!, encoding: res.headers["content-encoding"], bytes }));
+        })
+        .on("error", reject);
+    });
+
+  it("sends small JSON answers uncompressed to clients that accept gzip, and compresses large ones", async () => {
+    const s = new BrowserSession(baseUrl);
+    await s.login(admin.username, admin.password);
+    const created = await s.send<{ token: string }>("/panel/api/setting/apiTokens/create", { body: { name: "gzip-reader" } });
+    const auth = bearer(created.json!.obj!.token);
+    for (const [path, headers] of [
+      ["/healthz", {}],
+      ["/panel/api/server/status", auth],
+      ["/panel/api/setting/apiTokens", {}],
+    ] as const) {
+      const res = await fetchRaw(path, headers);
+      expect(res.encoding, path).toBeUndefined();
+    }
+    const status = await fetchRaw("/panel/api/server/status", auth);
+    expect(status.status).toBe(200);
+    expect(status.bytes).toBeGreaterThan(500); // the whole answer, as sent
+    // The OpenAPI document (~80 KB) is worth compressing.
+    const doc = await fetchRaw("/panel/api/openapi.json", auth);
+    expect(doc.status).toBe(200);
+    expect(doc.encoding).toBe("gzip");
+  });
+});
 
 describe("GET /panel/api/server/status", () => {
   it("reports this machine's real figures as integers of bytes", async () => {
