@@ -37,7 +37,7 @@ export function renderMarkdown(results) {
   }
   lines.push(
     "",
-    "## Targets (issue 5)",
+    "## Targets (issues 5 and 15)",
     "",
     "Judged on req/s as the issue defines them (a throughput ratio: the median of the subject's pair ratios); the last two columns judge the " +
       "same ratio estimated from the server's CPU time per request (baseline µs ÷ subject µs), which other programs on a " +

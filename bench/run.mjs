@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { loadRun } from "./load.mjs";
 import { bearer, signIn, STATUS_PATH } from "./panel-client.mjs";
 import { ensureBuild, ensureSqld, BENCH_TMP, ROOT, startPanel, startPlainServer, startSqld } from "./procs.mjs";
+import { measureListPage } from "./list-page.mjs";
 import { measureDisablePropagation } from "./propagation.mjs";
 import { writeResults } from "./report.mjs";
 import { seedDatabase } from "./seed.mjs";
@@ -330,8 +331,17 @@ async function main() {
     }
   }
 
+  let listPage = null;
+  if (!args.only) {
+    log(`Security page in Chromium: ${large.label}`);
+    listPage = await measureListPage({ server: large, admin, bearerToken: adminToken.plaintext, tokens: most, smoke });
+    const { navigation: n, healthz: h } = listPage;
+    log(`  first rows after ${n.firstRowsMs.map((ms) => ms.toFixed(0)).join("/")} ms; largest list response ${n.largestListBytes} B; ` +
+      `/healthz p99 ${h.aloneP99?.toFixed(1)} ms alone, ${h.duringP99?.toFixed(1)} ms during a full list`);
+  }
+
   const summary = summarizeSubjects(subjects, runs);
-  const targets = evaluateTargets(summary, { tokenCounts: settings.tokenCounts, runs, propagation, seeding });
+  const targets = evaluateTargets(summary, { tokenCounts: settings.tokenCounts, runs, propagation, seeding, listPage });
   const cpus = os.cpus();
   const results = {
     environment: {
@@ -350,6 +360,7 @@ async function main() {
     summary,
     targets,
     propagation,
+    listPage,
     seeding,
     notices,
     problems,

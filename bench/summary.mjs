@@ -89,7 +89,7 @@ export function summarizeSubjects(subjects, runs) {
 const fmt = (n, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? "n/a" : n.toFixed(digits));
 
 /** The issue's targets, each with the figure that decides it. Missing data is "not measured", never "met". */
-export function evaluateTargets(summary, { tokenCounts, runs, propagation, seeding }) {
+export function evaluateTargets(summary, { tokenCounts, runs, propagation, seeding, listPage = null }) {
   const [few, , most] = [tokenCounts[0], tokenCounts[1], tokenCounts[tokenCounts.length - 1]];
   const byId = Object.fromEntries(summary.map((s) => [s.id, s]));
   const targets = [];
@@ -163,6 +163,20 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
       `max ${p.maxSecondServerDelayMs === null ? "> 5000" : fmt(p.maxSecondServerDelayMs, 0)} ms (trials: ${delays})`,
       p.maxSecondServerDelayMs !== null && p.maxSecondServerDelayMs <= 1000,
     );
+  }
+
+  if (listPage) {
+    const { navigation: n, healthz: h } = listPage;
+    const at = `${listPage.tokens} tokens`;
+    const firstRows = median(n.firstRowsMs);
+    add(`Security page: navigation to the first rows, ${at}`, "≤ 1500 ms", `${fmt(firstRows, 0)} ms`, firstRows <= 1500,
+      `median of ${n.firstRowsMs.length}: ${n.firstRowsMs.map((ms) => fmt(ms, 0)).join(", ")} ms`);
+    add(`Security page: largest token-list response, ${at}`, "≤ 100 KB", `${fmt(n.largestListBytes / 1000, 1)} KB`,
+      n.largestListBytes <= 100_000,
+      `JSON text; ${fmt(n.largestListWireBytes / 1000, 1)} KB on the wire; ${n.listResponses} list responses over ${n.firstRowsMs.length} page loads`);
+    const ratio = h.duringP99 / h.aloneP99;
+    add(`/healthz p99 during a full unpaged list ÷ alone, ${at}`, "≤ 2.00", `${fmt(ratio)} (${fmt(h.duringP99)} ms vs ${fmt(h.aloneP99)} ms)`,
+      ratio <= 2, `${h.duringSamples} requests during ${h.fullLists.length} lists of ${h.fullLists.map((l) => `${fmt(l.bytes / 1e6, 1)} MB in ${fmt(l.ms, 0)} ms`).join(", ")}`);
   }
 
   const biggestSeed = seeding.filter((s) => s.database === "file").sort((a, b) => b.tokens - a.tokens)[0];

@@ -62,4 +62,28 @@ describe("benchmark statistics", () => {
     expect(bearer).toMatchObject({ value: "0.89", met: false });
     expect(bearer.note).toContain("median of 3 pairs");
   });
+
+  it("judges the Security page figures: median first rows, largest decoded list, /healthz p99 ratio", () => {
+    const listPage = (firstRowsMs: number[], largestListBytes: number, duringP99: number) => ({
+      tokens: 100000,
+      navigation: { firstRowsMs, largestListBytes, largestListWireBytes: 1000, listResponses: 3 },
+      healthz: { aloneP99: 10, duringP99, aloneSamples: 600, duringSamples: 90, fullLists: [{ bytes: 2e7, ms: 900 }] },
+    });
+    const judge = (page: ReturnType<typeof listPage>) =>
+      Object.fromEntries(
+        evaluateTargets([], { tokenCounts: [1, 1000, 100000], runs: [], propagation: [], seeding: [], listPage: page })
+          .filter((t: { name: string }) => /Security page|during a full/.test(t.name))
+          .map((t: { name: string; met: boolean }) => [t.name.split(",")[0], t.met]),
+      );
+    expect(judge(listPage([900, 1400, 3000], 100_000, 20))).toEqual({
+      "Security page: navigation to the first rows": true,
+      "Security page: largest token-list response": true,
+      "/healthz p99 during a full unpaged list ÷ alone": true,
+    });
+    expect(judge(listPage([1400, 1600, 1700], 100_001, 20.1))).toEqual({
+      "Security page: navigation to the first rows": false,
+      "Security page: largest token-list response": false,
+      "/healthz p99 during a full unpaged list ÷ alone": false,
+    });
+  });
 });
