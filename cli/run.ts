@@ -14,6 +14,7 @@ import { createToken, deleteToken, listTokens, setTokenEnabled } from "@/lib/tok
 import { DURATION_HELP, parseDuration } from "./duration";
 import { CliError, UsageError } from "./errors";
 import { formatTokenTable } from "./table";
+import { restoreDatabase } from "./restore";
 import { readXuiTokenRows } from "./xui-source";
 
 export const USAGE = `Usage: npm run panel -- <command> [options]
@@ -39,6 +40,11 @@ Commands:
   backup <file>
         Write a consistent copy of the database to <file> (VACUUM INTO), also while
         the panel runs. Embedded databases only; never overwrites an existing file.
+  restore <file>
+        Put a backup made by \`backup\` in place of the database. Refused while any panel
+        (or other program) has the database open: stop them first. The database that
+        was there is kept next to it as <name>.before-restore-<time>; every session
+        ends. Embedded databases only.
   import-3x-ui <x-ui.db> [--json]
         Copy the API tokens of a 3x-ui database (opened read-only), keeping their
         hashes so bots holding them keep working. Names already taken and invalid
@@ -184,15 +190,22 @@ const adminCommands: Record<string, Command> = {
   },
 };
 
+/** The file behind an embedded DATABASE_URL (`file:data/panel.db?…` → `data/panel.db`); backup and restore need one. */
+function embeddedFile(url: string, command: string): string {
+  const file = url.startsWith("file:") ? decodeURIComponent(url.slice("file:".length).split("?")[0]!) : "";
+  if (!isEmbeddedUrl(url) || !file || file === ":memory:") {
+    throw new CliError(`${command} works on an embedded database (file:…); back up and restore a libSQL server with its own tools`);
+  }
+  return path.resolve(file);
+}
+
 const commands: Record<string, Command> = {
   token: (args, io, open) => subcommand("token", tokenCommands, args, io, open),
   admin: (args, io, open) => subcommand("admin", adminCommands, args, io, open),
 
   async backup(args, io, open) {
     const target = path.resolve(io.cwd, requirePositional(parse(args, {}, 1), "<file>"));
-    if (!isEmbeddedUrl(serverConfig().databaseUrl)) {
-      throw new CliError("backup works on an embedded database (file:…); back up a libSQL server with its own tools");
-    }
+    embeddedFile(serverConfig().databaseUrl, "backup");
     if (existsSync(target)) throw new CliError(`${target} already exists; choose a new file name`);
     const handle = await open();
     try {
@@ -202,6 +215,21 @@ const commands: Record<string, Command> = {
       throw new CliError(`cannot write ${target}: ${(error as Error).message}`);
     }
     io.out(`Backed up the database to ${target} (${statSync(target).size} bytes).\n`);
+  },
+
+  async restore(args, io, open) {
+    const source = path.resolve(io.cwd, requirePositional(parse(args, {}, 1), "<file>"));
+    const target = embeddedFile(serverConfig().databaseUrl, "restore");
+    const report = restoreDatabase(target, source);
+    // Migrated to this version; sessions of the backup's time are not honoured again.
+    const { client } = await open();
+    await client.execute("DELETE FROM sessions");
+    const taken = report.newestEventAt ? ` (its newest audit event: ${new Date(report.newestEventAt).toISOString()})` : "";
+    io.out(
+      `Restored ${source}${taken} into ${target}: ${report.tokens} tokens, ${report.enabledTokens} enabled; every session ended.\n` +
+        (report.previous ? `The database that was there is kept at ${report.previous}.\n` : "") +
+        "Tokens deleted, disabled or rotated since the backup are as they were then: review them (token list).\n",
+    );
   },
 
   async "import-3x-ui"(args, io, open) {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -296,6 +296,20 @@ describe("backup", () => {
     // Nothing listens on port 9: an attempt to connect would fail with a different message.
     const r = await runPanel(["backup", path.join(dir, "x.db")], "http://127.0.0.1:9");
     expectFailure(r, 1, /^panel: backup works on an embedded database/);
+    expectFailure(await runPanel(["restore", path.join(dir, "x.db")], "http://127.0.0.1:9"), 1, /^panel: restore works on an embedded database/);
+    expectFailure(await runPanel(["restore", path.join(dir, "x.db")], ":memory:"), 1, /^panel: restore works on an embedded database/);
+  });
+
+  it("restore refuses the database as its own backup, and a backup from a newer panel", async () => {
+    expect((await panel("token", "create", "--name", "before")).code).toBe(0);
+    expectFailure(await panel("restore", path.join(dir, "panel.db")), 1, /the backup is the database itself/);
+    const newer = path.join(dir, "newer.db");
+    expect((await panel("backup", newer)).code).toBe(0);
+    const handle = openDatabase(`file:${newer}`);
+    await handle.client.execute("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-the-future', 4102444800000)");
+    handle.close();
+    expectFailure(await panel("restore", newer), 1, /written by a newer version of the panel/);
+    expect(readdirSync(dir).filter((f) => f.includes("before-restore") || f.includes("restoring"))).toEqual([]);
   });
 });
 
