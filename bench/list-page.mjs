@@ -8,26 +8,21 @@ import { quantile } from "./summary.mjs";
 
 const PAGE_PATH = "/panel/settings/security";
 const LIST_PATH = "/panel/api/setting/apiTokens";
-/** Seeded names are `bench-filler-000042`; the admin's token is `bench-admin…`. */
-const ROW_TEXT = /bench-/;
+/** Seeded filler tokens are named `bench-filler-000042` (the admin and its token are `bench-admin`). */
+const ROW_TEXT = /bench-filler-\d{6}/;
 
 /**
- * Records, inside the page, when the first element showing a token name is
- * added: the browser's own clock from navigation start, free of the test
- * driver's polling delay.
+ * Records, inside the page, when a seeded token's name is first rendered
+ * (in `innerText`, which holds only text on screen): the browser's own clock
+ * from navigation start, free of the test driver's polling delay, and blind
+ * to how the rows are marked up.
  */
 function watchFirstRow(pattern) {
   const re = new RegExp(pattern);
   const seen = () => {
-    if (window.__firstRowAt !== undefined) return;
-    const cells = document.querySelectorAll("td, th, li, [role=row], [role=cell], [data-token-id]");
-    for (const el of cells) {
-      if (re.test(el.textContent ?? "") && el.getClientRects().length > 0) {
-        window.__firstRowAt = performance.now();
-        observer.disconnect();
-        return;
-      }
-    }
+    if (window.__firstRowAt !== undefined || !re.test(document.body.innerText)) return;
+    window.__firstRowAt = performance.now();
+    observer.disconnect();
   };
   const observer = new MutationObserver(seen);
   document.addEventListener("DOMContentLoaded", () => {
