@@ -111,6 +111,29 @@ describe("real responses validate against the served document", () => {
     expect((await call("POST", `/panel/api/setting/apiTokens/rotate/${id}`, { token: adminToken, body: { expiresAt: 0 } })).json?.success).toBe(true);
   });
 
+  it("the audit log: a filtered page, a JSON download, a 400; the CSV download's media type is documented", async () => {
+    const page = await call("GET", "/panel/api/setting/auditLog?limit=5&target=documented&from=0", { token: adminToken });
+    expect(page.json?.success).toBe(true);
+    const download = await call("GET", "/panel/api/setting/auditLog?format=json&target=documented", { token: adminToken });
+    expect(download.headers.get("content-disposition")).toMatch(/^attachment; /);
+    expect(Array.isArray(JSON.parse(download.text))).toBe(true);
+    expect((await call("GET", "/panel/api/setting/auditLog?from=5&to=5", { token: adminToken })).status).toBe(400);
+    const ok = doc.paths["/panel/api/setting/auditLog"].get.responses["200"];
+    expect(Object.keys(ok.content)).toEqual(["application/json", "text/csv"]);
+    expect(ok.headers["Content-Disposition"]).toBeDefined();
+    expect(doc.paths["/panel/api/setting/auditLog"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["from", "to", "target", "format"]),
+    );
+    expect(doc.paths["/panel/api/setting/apiTokens"].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      "limit",
+      "cursor",
+      "q",
+      "scope",
+      "status",
+      "sort",
+    ]);
+  });
+
   it("server status for admin and monitor tokens", async () => {
     for (const token of [adminToken, monitorToken]) {
       expect((await call("GET", "/panel/api/server/status", { token })).json?.success).toBe(true);
