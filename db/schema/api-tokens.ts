@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { TOKEN_SCOPES } from "./constants";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { EXPIRY_NEVER_SORT_KEY, TOKEN_SCOPES } from "./constants";
 
 // Browser code imports these from ./constants, never from this (Drizzle) file.
 export { TOKEN_SCOPES, type TokenScope } from "./constants";
@@ -15,6 +15,8 @@ export const apiTokens = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     name: text("name").notNull(),
+    /** Free text for admins (what the token is for), up to 500 characters; `""` = none. */
+    description: text("description").notNull().default(""),
     tokenHash: text("token_hash").notNull(),
     /**
      * The first characters of the plaintext (`xui_` + 4), shown so admins can
@@ -46,6 +48,19 @@ export const apiTokens = sqliteTable(
     uniqueIndex("api_tokens_name_uq").on(t.name),
     // Verification during a rotation's grace period looks the old plaintext up here.
     uniqueIndex("api_tokens_previous_token_hash_uq").on(t.previousTokenHash),
+    // The paged list (lib/tokens/list.ts): one index per sort, keyed exactly as its ORDER BY
+    // and keyset condition, `(key, id)`, so a page is an index range scan in either direction.
+    // sort=name: `ORDER BY name COLLATE NOCASE, id` (case-insensitive, as admins read names).
+    index("api_tokens_name_nocase_idx").on(sql`${t.name} COLLATE NOCASE`, t.id),
+    // sort=created (the default, -created): `ORDER BY created_at, id`.
+    index("api_tokens_created_idx").on(t.createdAt, t.id),
+    // sort=lastUsed: `ORDER BY last_used_at, id`.
+    index("api_tokens_last_used_idx").on(t.lastUsedAt, t.id),
+    // sort=expiry: `ORDER BY <never last>, id`; the expression must match the query's text for SQLite to use it.
+    index("api_tokens_expiry_idx").on(
+      sql`(CASE WHEN ${t.expiresAt} = 0 THEN ${sql.raw(String(EXPIRY_NEVER_SORT_KEY))} ELSE ${t.expiresAt} END)`,
+      t.id,
+    ),
   ],
 );
 

@@ -8,6 +8,12 @@
 export const TOKEN_SCOPES = ["admin", "monitor", "node-sync"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
+/**
+ * The expiry sort's key for "never" (`expires_at = 0`): after every date, which
+ * are at most 9999-12-31 in ms, and a safe integer, so a cursor carries it exactly.
+ */
+export const EXPIRY_NEVER_SORT_KEY = 253_402_300_800_000;
+
 export const AUDIT_ACTIONS = [
   "login.success",
   "login.failure",

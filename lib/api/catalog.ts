@@ -2,7 +2,9 @@ import { z } from "zod";
 import { updateCredentialsBody } from "@/lib/auth/admins";
 import { PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { serverStatus } from "@/lib/server-status/snapshot";
+import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
+import { tokenListQuery } from "@/lib/tokens/list";
 import {
   createTokenBody,
   createdToken,
@@ -10,6 +12,7 @@ import {
   rotateTokenBody,
   setEnabledBody,
   tokenIdParams,
+  tokenPage,
   tokenView,
   updateTokenBody,
 } from "@/lib/tokens/schemas";
@@ -62,6 +65,15 @@ export interface RouteSpec {
   successStatus?: number;
   /** Validation failures answer 400 (not the peer's 200 + success:false). */
   badRequestStatus?: boolean;
+  /** Body fields whose bad values answer 400 (fields this panel added; the others keep the peer's 200). */
+  badRequestFields?: readonly string[];
+  /** The handler may answer with a Streamed body (lib/streamed.ts) instead of an object. */
+  streamed?: true;
+  /**
+   * Documents the handler may answer with outside the envelope (an export),
+   * by media type; the query says when.
+   */
+  downloads?: Record<string, z.ZodType>;
   /** The request line's level when not `info` (liveness probes are debug). */
   logLevel?: "debug";
 }
@@ -88,9 +100,13 @@ export const endpoints = {
   "tokens.list": {
     method: "GET",
     path: "/panel/api/setting/apiTokens",
-    summary: "List every API token, enabled or not, ordered by id. Never includes the plaintext or its hash.",
+    summary:
+      "Without parameters: every API token, enabled or not, ordered by id (the peer's array, streamed). With any of limit, cursor, q, scope, status, sort: one page (`items`, `total`, `nextCursor`, `prevCursor`), paged by keyset. Never includes the plaintext or its hash.",
     permission: PERMISSIONS.admin,
-    response: z.array(tokenView),
+    query: tokenListQuery,
+    response: z.union([z.array(tokenView), tokenPage]),
+    badRequestStatus: true,
+    streamed: true,
   },
   "tokens.create": {
     method: "POST",
@@ -99,6 +115,7 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     body: createTokenBody,
     response: createdToken,
+    badRequestFields: ["description"],
   },
   "tokens.delete": {
     method: "POST",
@@ -119,21 +136,24 @@ export const endpoints = {
   "tokens.update": {
     method: "POST",
     path: "/panel/api/setting/apiTokens/update/{id}",
-    summary: "Edit a token's name, expiry and/or IP allowlist (same rules as create). Returns the updated view.",
+    summary:
+      "Edit a token's name, description, expiry and/or IP allowlist (same rules as create; an unchanged expiry is not checked). Returns the updated view; an edit that changes nothing answers the view with `msg` `nothing changed` and writes no audit row.",
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     body: updateTokenBody,
     response: tokenView,
+    badRequestFields: ["description"],
   },
   "tokens.rotate": {
     method: "POST",
     path: "/panel/api/setting/apiTokens/rotate/{id}",
     summary:
-      "Give a token a new plaintext (returned once). With graceSeconds (0–86400) the old plaintext keeps working until the grace period ends.",
+      "Give a token a new plaintext (returned once). With graceSeconds (0–86400) the old plaintext keeps working until the grace period ends. An expired token needs a new expiresAt (else 400 `token has expired: give it a new expiresAt to rotate it`) and gets no grace.",
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     body: rotateTokenBody,
     response: createdToken,
+    badRequestFields: ["expiresAt"],
   },
   "tokens.permissions": {
     method: "GET",
@@ -146,10 +166,14 @@ export const endpoints = {
   "audit.list": {
     method: "GET",
     path: "/panel/api/setting/auditLog",
-    summary: "Audit events, newest first. Page with ?before=<nextBefore>; filter with ?action= and ?tokenId=.",
+    summary:
+      "Audit events, newest first. Page with ?before=<nextBefore>; filter with ?action=, ?tokenId=, ?from=/?to= (Unix ms) and ?target= (part of the target's name). ?format=csv|json downloads every matching event instead (streamed, `Content-Disposition: attachment`).",
     permission: PERMISSIONS.admin,
     query: auditLogQuery,
     response: auditLogPage,
+    badRequestStatus: true,
+    streamed: true,
+    downloads: auditExportDocuments,
   },
   "admin.updateUser": {
     method: "POST",

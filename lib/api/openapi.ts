@@ -79,10 +79,7 @@ const failure = (description: string, headers: Json = {}) => envelopeResponse(de
 const setCookie = { "Set-Cookie": { description: `The \`${SESSION_COOKIE}\` session cookie.`, schema: { type: "string" } } };
 
 /** 200 answers: a success (with `obj` when the endpoint has one) or a domain failure, both with HTTP 200. */
-function okResponses(
-  spec: { response?: z.ZodType; rawResponse?: z.ZodType; successStatus?: number; badRequestStatus?: boolean },
-  headers: Json = {},
-): Json {
+function okResponses(spec: RouteSpec, headers: Json = {}): Json {
   if (spec.rawResponse) {
     return {
       "200": {
@@ -92,18 +89,46 @@ function okResponses(
       },
     };
   }
-  if (spec.successStatus || spec.badRequestStatus) {
-    return {
-      [String(spec.successStatus ?? 200)]: envelopeResponse("Accepted: the same answer whatever matched.", successEnvelope(spec.response), headers),
-      ...(spec.badRequestStatus ? { "400": failure("The body is not of the documented shape.") } : {}),
-    };
+  const ok =
+    spec.successStatus || spec.badRequestStatus
+      ? envelopeResponse(
+          spec.successStatus === 202 ? "Accepted: the same answer whatever matched." : "`success:true`, with `obj` where the endpoint returns one.",
+          successEnvelope(spec.response),
+          headers,
+        )
+      : envelopeResponse(
+          "The envelope: `success:true` (with `obj` where the endpoint returns one), or `success:false` and a human-readable `msg` for validation and domain errors (still HTTP 200, as 3x-ui clients expect).",
+          z.union([successEnvelope(spec.response), failureEnvelope]),
+          headers,
+        );
+  return {
+    [String(spec.successStatus ?? 200)]: spec.downloads ? withDownloads(ok, spec.downloads) : ok,
+    ...(spec.badRequestStatus ? { "400": failure("A parameter or field is not valid: `msg` says which and why.") } : {}),
+    ...(spec.badRequestFields
+      ? {
+          "400": failure(
+            `A bad value of ${spec.badRequestFields.map((f) => `\`${f}\``).join(", ")} (this panel's additions; other fields keep the peer's HTTP 200), or a refusal the summary names.`,
+          ),
+        }
+      : {}),
+  };
+}
+
+/** The same 200 may instead be a download (outside the envelope): its media types join the envelope's. */
+function withDownloads(ok: Json, downloads: Record<string, z.ZodType>): Json {
+  const content = { ...(ok.content as Record<string, { schema: Json }>) };
+  for (const [mediaType, schema] of Object.entries(downloads)) {
+    const document = jsonSchema(schema, "output");
+    content[mediaType] = { schema: content[mediaType] ? { anyOf: [content[mediaType].schema, document] } : document };
   }
   return {
-    "200": envelopeResponse(
-      "The envelope: `success:true` (with `obj` where the endpoint returns one), or `success:false` and a human-readable `msg` for validation and domain errors (still HTTP 200, as 3x-ui clients expect).",
-      z.union([successEnvelope(spec.response), failureEnvelope]),
-      headers,
-    ),
+    ...ok,
+    description: `${ok.description as string} Or, when the query asks for a download, the file itself (no envelope).`,
+    headers: {
+      ...(ok.headers as Json),
+      "Content-Disposition": { description: "On downloads: `attachment; filename=\"…\"`.", schema: { type: "string" } },
+    },
+    content,
   };
 }
 

@@ -13,6 +13,18 @@ export const AUTH_MSG = {
   internal: "internal server error",
 } as const;
 
+/**
+ * Whether a failure answers 400 rather than the peer's 200: on endpoints that
+ * say so, and for a bad value of a field this panel added to a peer endpoint
+ * (`badRequestFields`: a 3x-ui client never sends those, so nothing it reads changes).
+ */
+export function isBadRequest(spec: { badRequestStatus?: boolean; badRequestFields?: readonly string[] }, error: unknown): boolean {
+  if (spec.badRequestStatus) return true;
+  if (!(error instanceof ZodError) || !spec.badRequestFields) return false;
+  const field = error.issues[0]?.path[0];
+  return typeof field === "string" && spec.badRequestFields.includes(field);
+}
+
 /** The first human-readable problem in a zod error (our schemas carry the contract's texts). */
 export function firstIssueMessage(error: ZodError): string {
   return error.issues[0]?.message ?? "invalid request";

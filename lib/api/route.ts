@@ -12,13 +12,15 @@ import { serverConfig, type ServerConfig } from "@/lib/config";
 import { HttpError } from "@/lib/errors";
 import { bodyFields, readBody, textField, type DecodedBody } from "@/lib/http/body";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
+import { JSON_HEADERS } from "@/lib/http/edge";
 import { envelopeText, fail, jsonResponse, jsonTextResponse, ok } from "@/lib/http/envelope";
 import { readBrowserCookie, type BrowserCookie } from "@/lib/http/session-cookie";
+import { Streamed } from "@/lib/streamed";
 import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type RequestLogEntry } from "./access-log";
 import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
 import { shapedOnce } from "./frozen-body";
-import { AUTH_MSG, errorResponse, unauthenticatedResponse } from "./respond";
+import { AUTH_MSG, errorResponse, isBadRequest, unauthenticatedResponse } from "./respond";
 
 /** Every route the pipeline serves: the `/panel/api` endpoints and the public ones. */
 const routes = { ...endpoints, ...publicEndpoints };
@@ -34,6 +36,8 @@ type ObjOf<S> = S extends { response: z.ZodType }
   : S extends { rawResponse: z.ZodType }
     ? z.input<S["rawResponse"]>
     : null | void;
+/** What a handler may return: `obj`, or `obj` with a message, or (where the entry says `streamed`) a body made as it is sent. */
+type ResultOf<S> = ObjOf<S> | Reply<ObjOf<S>> | (S extends { streamed: true } ? Streamed : never);
 
 /** A result with what the envelope says besides `obj`: its `msg`, headers (a Set-Cookie, say). */
 export class Reply<T> {
@@ -75,7 +79,7 @@ export interface BoundEndpoint {
 /** Binds a handler to its catalog entry; the types of body, params and result follow from the entry. */
 export function endpoint<K extends RouteKey>(
   key: K,
-  handler: (ctx: HandlerContext<K>) => Promise<ObjOf<Route<K>> | Reply<ObjOf<Route<K>>>> | ObjOf<Route<K>> | Reply<ObjOf<Route<K>>>,
+  handler: (ctx: HandlerContext<K>) => Promise<ResultOf<Route<K>>> | ResultOf<Route<K>>,
 ): BoundEndpoint {
   return { key, run: async (ctx) => handler(ctx as unknown as HandlerContext<K>) };
 }
@@ -141,7 +145,7 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
             method: request.method,
             route,
             requestId: log.requestId,
-            badRequestStatus: entry?.badRequestStatus,
+            badRequestStatus: entry !== undefined && isBadRequest(entry, error),
           });
         }
         return finishRequestLog(log, response);
@@ -296,6 +300,10 @@ async function parseInput(
  * document for endpoints that answer outside the envelope.
  */
 function shapeResponse(key: RouteKey, spec: RouteSpec, result: unknown): Response {
+  if (result instanceof Streamed) {
+    if (!spec.streamed) throw new Error(`${key}: streamed answer from an endpoint not marked streamed`);
+    return new Response(result.body, { status: spec.successStatus ?? 200, headers: { ...JSON_HEADERS, ...result.headers } });
+  }
   const reply = result instanceof Reply ? result : new Reply(result);
   const schema = spec.rawResponse ?? spec.response;
   const shape = (): unknown => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TOKEN_SCOPES } from "@/db/schema/constants";
 import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
+import { DESCRIPTION_MAX_CHARS, tokenDescription } from "./token-description";
 import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
 
 export { NAME_MAX_CHARS, tokenName };
@@ -26,7 +27,9 @@ export const MSG = {
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
   graceInvalid: "graceSeconds must be an integer from 0 to 86400",
-  nothingToUpdate: "nothing to update: give name, expiresAt or allowedIps",
+  nothingToUpdate: "nothing to update: give name, description, expiresAt or allowedIps",
+  nothingChanged: "nothing changed",
+  rotateExpired: "token has expired: give it a new expiresAt to rotate it",
 } as const;
 
 export const allowedIpEntryInvalid = (entry: unknown) =>
@@ -73,8 +76,15 @@ export const allowedIps = z
     return out;
   });
 
+const DESCRIPTION_DOC = `What the token is for: up to ${DESCRIPTION_MAX_CHARS} characters, trimmed; newlines allowed, other control characters not.`;
+const descriptionField = tokenDescription.describe(DESCRIPTION_DOC);
+
 export const createTokenBody = z.object({
   name: tokenName.describe(`Unique label, trimmed, 1–${NAME_MAX_CHARS} characters.`),
+  description: z
+    .preprocess((v) => (v === null ? undefined : v), descriptionField.optional())
+    .transform((v) => v ?? "")
+    .describe(`${DESCRIPTION_DOC} Default \`""\`.`),
   scope: z
     .preprocess((v) => blankAsMissing(normalizedScope(v)), tokenScope.optional())
     .transform((v) => v ?? "admin")
@@ -103,10 +113,14 @@ export const deleteTokenBody = z.object({ expectedScope: expectedScopeField });
 export const updateTokenBody = z
   .object({
     name: tokenName.optional(),
+    description: z.preprocess((v) => (v === null ? undefined : v), descriptionField.optional()),
     expiresAt: z.preprocess((v) => (v === null ? undefined : v), expiresAtMs.optional()),
     allowedIps: z.preprocess((v) => (v === null ? undefined : v), allowedIps.optional()),
   })
-  .refine((b) => b.name !== undefined || b.expiresAt !== undefined || b.allowedIps !== undefined, MSG.nothingToUpdate);
+  .refine(
+    (b) => b.name !== undefined || b.description !== undefined || b.expiresAt !== undefined || b.allowedIps !== undefined,
+    MSG.nothingToUpdate,
+  );
 export type UpdateTokenInput = z.output<typeof updateTokenBody>;
 
 export const MAX_GRACE_SECONDS = 86_400;
@@ -115,7 +129,11 @@ export const rotateTokenBody = z.object({
     blankAsMissing,
     z.number({ error: MSG.graceInvalid }).int(MSG.graceInvalid).min(0, MSG.graceInvalid).max(MAX_GRACE_SECONDS, MSG.graceInvalid).optional(),
   ),
+  expiresAt: z
+    .preprocess(blankAsMissing, expiresAtMs.optional())
+    .describe("A new expiry for the token (Unix ms in the future, or 0 for never); required to rotate an expired token."),
 });
+export type RotateTokenInput = z.output<typeof rotateTokenBody>;
 
 /** `{id}` path segment: a positive decimal integer, read as Go's strconv.Atoi reads it (`02` and `+2` are 2; no `1e3`, `1.5`, `0x2`). */
 export const tokenIdParams = z.object({
@@ -134,12 +152,14 @@ export const tokenIdParams = z.object({
 export const tokenView = z.object({
   id: z.number().int(),
   name: z.string(),
+  description: z.string().describe("Free text for admins; empty when none."),
   enabled: z.boolean(),
   createdAt: z.number().int().describe("Unix seconds."),
   scope: tokenScope,
   expiresAt: z.number().int().describe("Unix milliseconds; 0 = never."),
   prefix: z.string().describe("`xui_` and the first 4 random characters, to tell tokens apart; empty for imported tokens."),
   expiresSoon: z.boolean().describe("True when the token expires within 7 days (and has not yet)."),
+  expired: z.boolean().describe("True when expiresAt is set and has passed: the token is refused whatever `enabled` says."),
   lastUsedAt: z.number().int().describe("Unix seconds of the last successful use (at most a minute stale); 0 = never."),
   lastUsedIp: z.string().describe("Client IP of that use."),
   allowedIps: z.array(z.string()).describe("Normalised CIDRs the token may be used from; empty = anywhere."),
@@ -154,3 +174,12 @@ export const createdToken = tokenView.extend({
   token: z.string().describe("The plaintext, in this response only (create, rotate): store it now."),
 });
 export type CreatedToken = z.output<typeof createdToken>;
+
+/** A page of the paged list (`GET …/apiTokens` with any list parameter). */
+export const tokenPage = z.object({
+  items: z.array(tokenView),
+  total: z.number().int().describe("Tokens matching the filters (all pages)."),
+  nextCursor: z.string().nullable().describe("`cursor` for the next page; null on the last."),
+  prevCursor: z.string().nullable().describe("`cursor` for the previous page; null on the first."),
+});
+export type TokenPage = z.output<typeof tokenPage>;

@@ -1,36 +1,26 @@
 import "server-only";
-import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type ApiTokenRow, type TokenScope } from "@/db/schema/api-tokens";
 import type { AuditContext } from "@/lib/audit/context";
 import { auditTokensWhere } from "@/lib/audit/record";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { DomainError } from "@/lib/errors";
+import { DomainError, HttpError } from "@/lib/errors";
 import { hashToken, isPlausibleToken, mintToken } from "./format";
-import { MSG, type CreateTokenInput, type CreatedToken, type TokenView, type UpdateTokenInput } from "./schemas";
+import { tokenRowBatches } from "./list";
+import {
+  MSG,
+  type CreateTokenInput,
+  type CreatedToken,
+  type RotateTokenInput,
+  type TokenView,
+  type UpdateTokenInput,
+} from "./schemas";
+import { viewOf } from "./view";
 import { writeTokenChange } from "./write";
 
 export { verifyBearerToken, type VerifiedToken } from "./verifier";
-
-const EXPIRES_SOON_MS = 7 * 86_400_000;
-
-/** The public shape of a row (never the hash). */
-export function viewOf(row: ApiTokenRow, now: number): TokenView {
-  return {
-    id: row.id,
-    name: row.name,
-    enabled: row.enabled,
-    createdAt: row.createdAt,
-    scope: row.scope,
-    expiresAt: row.expiresAt,
-    prefix: row.prefix,
-    expiresSoon: row.expiresAt !== 0 && row.expiresAt > now && row.expiresAt - now <= EXPIRES_SOON_MS,
-    lastUsedAt: row.lastUsedAt,
-    lastUsedIp: row.lastUsedIp,
-    allowedIps: JSON.parse(row.allowedIps) as string[],
-    graceUntil: row.previousTokenHash && row.previousValidUntil > now ? row.previousValidUntil : 0,
-  };
-}
+export { viewOf };
 
 function assertExpiryInFuture(expiresAt: number, now: number): void {
   if (expiresAt !== 0 && expiresAt <= now) throw new DomainError(MSG.expiresAtInvalid);
@@ -57,6 +47,7 @@ export async function createToken(
           .insert(apiTokens)
           .values({
             name: input.name,
+            description: input.description,
             tokenHash: minted.hash,
             prefix: minted.prefix,
             enabled: true,
@@ -82,9 +73,11 @@ export async function createToken(
   throw new Error("could not mint a unique token");
 }
 
+/** Every token by id, as one array (the CLI; the HTTP list streams the same batches). */
 export async function listTokens(db: Db, now = Date.now()): Promise<TokenView[]> {
-  const rows = await db.select().from(apiTokens).orderBy(asc(apiTokens.id));
-  return rows.map((row) => viewOf(row, now));
+  const views: TokenView[] = [];
+  for await (const rows of tokenRowBatches(db)) for (const row of rows) views.push(viewOf(row, now));
+  return views;
 }
 
 export async function getToken(db: Db, id: number, now = Date.now()): Promise<TokenView> {
@@ -135,69 +128,125 @@ export async function deleteToken(
   if (rows.length === 0) throw await missingTokenError(db, input.id, input.expectedScope);
 }
 
-/** Edit name, expiry and/or IP allowlist, with the same rules as create. */
+type FieldChange = { from: unknown; to: unknown };
+
+/** What an edit would change: only fields given with a value other than the stored one. */
+function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, FieldChange> {
+  const changes: Record<string, FieldChange> = {};
+  if (input.name !== undefined && input.name !== row.name) changes.name = { from: row.name, to: input.name };
+  if (input.description !== undefined && input.description !== row.description) {
+    changes.description = { from: row.description, to: input.description };
+  }
+  if (input.expiresAt !== undefined && input.expiresAt !== row.expiresAt) changes.expiresAt = { from: row.expiresAt, to: input.expiresAt };
+  if (input.allowedIps !== undefined) {
+    const stored = JSON.parse(row.allowedIps) as string[];
+    // A list is a set: the same entries in another order change nothing.
+    const same = stored.length === input.allowedIps.length && input.allowedIps.every((ip) => stored.includes(ip));
+    if (!same) changes.allowedIps = { from: stored, to: input.allowedIps };
+  }
+  return changes;
+}
+
+/** Optimistic attempts before an edit that keeps racing other edits gives up. */
+const EDIT_ATTEMPTS = 3;
+
+/**
+ * Edit name, description, expiry and/or IP allowlist, with the same rules as
+ * create. The audit row says what changed (`detail.changes`: field → from, to);
+ * an edit that changes nothing writes nothing and answers `nothing changed`.
+ * An unchanged expiry is not checked, so an expired token can still get a new
+ * name or allowlist.
+ */
 export async function updateToken(
   db: Db,
   id: number,
   input: UpdateTokenInput,
   ctx: AuditContext,
   now = Date.now(),
-): Promise<TokenView> {
-  if (input.expiresAt !== undefined) assertExpiryInFuture(input.expiresAt, now);
-  const changes: Partial<typeof apiTokens.$inferInsert> = {};
-  if (input.name !== undefined) changes.name = input.name;
-  if (input.expiresAt !== undefined) changes.expiresAt = input.expiresAt;
-  if (input.allowedIps !== undefined) changes.allowedIps = JSON.stringify(input.allowedIps);
-  const where = eq(apiTokens.id, id);
-  try {
-    const { rows } = await writeTokenChange(db, {
-      // Before the update, so the row names the token as it was called.
-      auditBefore: auditTokensWhere(db, ctx, "token.update", where, now, {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
-        ...(input.allowedIps !== undefined && { allowedIps: input.allowedIps }),
-      }),
-      change: db.update(apiTokens).set(changes).where(where).returning(),
-    });
-    if (rows.length === 0) throw new DomainError(MSG.notFound);
-    return viewOf(rows[0]!, now);
-  } catch (error) {
-    if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
-    throw error;
+): Promise<{ view: TokenView; changed: boolean }> {
+  for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    const row = await db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
+    if (!row) throw new DomainError(MSG.notFound);
+    const changes = changesOf(row, input);
+    if (Object.keys(changes).length === 0) return { view: viewOf(row, now), changed: false };
+    if (changes.expiresAt) assertExpiryInFuture(input.expiresAt!, now);
+    // Only if the row is still as read, so `from` is what was really replaced.
+    const where = and(
+      eq(apiTokens.id, id),
+      eq(apiTokens.name, row.name),
+      eq(apiTokens.description, row.description),
+      eq(apiTokens.expiresAt, row.expiresAt),
+      eq(apiTokens.allowedIps, row.allowedIps),
+    )!;
+    try {
+      const { rows } = await writeTokenChange(db, {
+        // Before the update, so the row names the token as it was called.
+        auditBefore: auditTokensWhere(db, ctx, "token.update", where, now, { changes }),
+        change: db
+          .update(apiTokens)
+          .set({
+            ...(changes.name && { name: input.name }),
+            ...(changes.description && { description: input.description }),
+            ...(changes.expiresAt && { expiresAt: input.expiresAt }),
+            ...(changes.allowedIps && { allowedIps: JSON.stringify(input.allowedIps) }),
+          })
+          .where(where)
+          .returning(),
+      });
+      if (rows[0]) return { view: viewOf(rows[0], now), changed: true };
+    } catch (error) {
+      if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
+      throw error;
+    }
   }
+  throw new Error(`token ${id} kept changing during an edit`);
 }
 
 /**
- * Gives a token a new plaintext (same id, name, scope, expiry, allowlist). With
- * a grace period the old plaintext keeps working until it ends, so callers can
- * switch without downtime; without one it stops at once. A second rotation
- * within the grace period retires the first old plaintext immediately.
+ * Gives a token a new plaintext (same id, name, scope, allowlist; the expiry
+ * too unless `expiresAt` sets a new one). With a grace period the old
+ * plaintext keeps working until it ends, so callers can switch without
+ * downtime; without one it stops at once. A second rotation within the grace
+ * period retires the first old plaintext immediately. An expired token is
+ * rotated only with a new expiry (its new secret would be dead on arrival),
+ * and then without grace: its old secret had stopped and stays stopped.
  */
 export async function rotateToken(
   db: Db,
   id: number,
-  graceSeconds: number,
+  input: RotateTokenInput,
   ctx: AuditContext,
   now = Date.now(),
 ): Promise<CreatedToken> {
+  const graceSeconds = input.graceSeconds ?? 0;
+  // 400, like every bad value of this field (rotate's expiresAt is this panel's own).
+  if (input.expiresAt !== undefined && input.expiresAt !== 0 && input.expiresAt <= now) throw new HttpError(400, MSG.expiresAtInvalid);
   const minted = mintToken();
-  const where = eq(apiTokens.id, id);
+  const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
+  const where = input.expiresAt === undefined ? and(eq(apiTokens.id, id), unexpired)! : eq(apiTokens.id, id);
   const graceUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : 0;
   const { rows } = await writeTokenChange(db, {
-    auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, { graceSeconds }),
+    auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, {
+      graceSeconds,
+      ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+    }),
     change: db
       .update(apiTokens)
       .set({
-        previousTokenHash: graceSeconds > 0 ? sql`${apiTokens.tokenHash}` : null,
-        previousValidUntil: graceUntil,
+        // SET expressions read the row as it was before this statement.
+        previousTokenHash: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${apiTokens.tokenHash} END` : null,
+        previousValidUntil: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${graceUntil} ELSE 0 END` : 0,
         tokenHash: minted.hash,
         prefix: minted.prefix,
+        ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
       })
       .where(where)
       .returning(),
   });
-  if (rows.length === 0) throw new DomainError(MSG.notFound);
-  return { ...viewOf(rows[0]!, now), token: minted.plaintext };
+  if (rows[0]) return { ...viewOf(rows[0], now), token: minted.plaintext };
+  const exists = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, id)).get();
+  if (exists) throw new HttpError(400, MSG.rotateExpired);
+  throw new DomainError(MSG.notFound);
 }
 
 /**

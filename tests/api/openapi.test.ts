@@ -96,6 +96,21 @@ describe("real responses validate against the served document", () => {
     expect((await call("POST", "/panel/api/setting/apiTokens/delete/abc", { token: adminToken })).json?.msg).toBe("invalid token id");
   });
 
+  it("the paged list, its 400s, and the new fields' 400s", async () => {
+    const page = await call("GET", "/panel/api/setting/apiTokens?limit=2&sort=name", { token: adminToken });
+    const obj = page.json!.obj as { items: unknown[]; nextCursor: string };
+    expect(obj.items).toHaveLength(2);
+    await call("GET", `/panel/api/setting/apiTokens?limit=2&sort=name&cursor=${obj.nextCursor}`, { token: adminToken });
+    expect((await call("GET", "/panel/api/setting/apiTokens?limit=0", { token: adminToken })).status).toBe(400);
+    const described = await call("POST", "/panel/api/setting/apiTokens/create", { token: adminToken, body: { name: unique("described"), description: "why" } });
+    const id = (described.json!.obj as { id: number }).id;
+    expect((await call("POST", "/panel/api/setting/apiTokens/create", { token: adminToken, body: { name: unique("d"), description: 1 } })).status).toBe(400);
+    expect((await call("POST", `/panel/api/setting/apiTokens/update/${id}`, { token: adminToken, body: { description: "why" } })).json?.msg).toBe("nothing changed");
+    expect((await call("POST", `/panel/api/setting/apiTokens/update/${id}`, { token: adminToken, body: { description: "\u0007" } })).status).toBe(400);
+    expect((await call("POST", `/panel/api/setting/apiTokens/rotate/${id}`, { token: adminToken, body: { expiresAt: 5 } })).status).toBe(400);
+    expect((await call("POST", `/panel/api/setting/apiTokens/rotate/${id}`, { token: adminToken, body: { expiresAt: 0 } })).json?.success).toBe(true);
+  });
+
   it("server status for admin and monitor tokens", async () => {
     for (const token of [adminToken, monitorToken]) {
       expect((await call("GET", "/panel/api/server/status", { token })).json?.success).toBe(true);

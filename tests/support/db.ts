@@ -7,6 +7,8 @@ import { migrateDatabase } from "@/db/migrate";
 export interface TestDb extends DatabaseHandle {
   /** SQL statements run so far (drizzle-built ones), for "how many queries" assertions. */
   queries: string[];
+  /** …and the same with their parameters (to EXPLAIN one as it ran). */
+  statements: { sql: string; params: unknown[] }[];
   url: string;
   cleanup(): void;
 }
@@ -20,12 +22,19 @@ export async function openTestDb(kind: "file" | "memory" = "file"): Promise<Test
   const dir = kind === "file" ? mkdtempSync(path.join(os.tmpdir(), "xui-unit-")) : undefined;
   const url = dir ? `file:${path.join(dir, "test.db")}` : ":memory:";
   const queries: string[] = [];
-  const handle = openDatabase(url, undefined, { logger: { logQuery: (query) => queries.push(query) } });
+  const statements: TestDb["statements"] = [];
+  const logQuery = (query: string, params: unknown[]) => {
+    queries.push(query);
+    statements.push({ sql: query, params });
+  };
+  const handle = openDatabase(url, undefined, { logger: { logQuery } });
   await migrateDatabase(handle, path.resolve(__dirname, "..", "..", "db", "migrations"));
   queries.length = 0;
+  statements.length = 0;
   return {
     ...handle,
     queries,
+    statements,
     url,
     cleanup() {
       handle.close();

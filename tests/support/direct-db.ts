@@ -14,7 +14,10 @@ export function openDirect(databaseUrl: string): Client {
  * out: reading with a valid session refreshes it (at most once a minute) by design.
  */
 const SNAPSHOT_SQL = {
-  api_tokens: "SELECT id, name, token_hash, prefix, enabled, scope, expires_at, created_at FROM api_tokens ORDER BY id",
+  api_tokens:
+    "SELECT id, name, description, token_hash, prefix, enabled, scope, expires_at, created_at, allowed_ips, previous_token_hash, previous_valid_until FROM api_tokens ORDER BY id",
+  /** The newest audit row: a change that wrote one moved it. */
+  audit_events: "SELECT max(id) AS newest FROM audit_events",
   admin_users: "SELECT id, username, password_hash, created_at, credentials_changed_at FROM admin_users ORDER BY id",
   sessions: "SELECT id_hash, user_id, created_at, expires_at, ip, user_agent FROM sessions ORDER BY id_hash",
   rate_limits: "SELECT key, window_start, count FROM rate_limits ORDER BY key",
@@ -22,10 +25,10 @@ const SNAPSHOT_SQL = {
 export type SnapshotTable = keyof typeof SNAPSHOT_SQL;
 export type Snapshot = Partial<Record<SnapshotTable, unknown[][]>>;
 
-export async function snapshotTables(
-  client: Client,
-  tables: readonly SnapshotTable[] = Object.keys(SNAPSHOT_SQL) as SnapshotTable[],
-): Promise<Snapshot> {
+/** By default, not the audit log: refused requests are audited on purpose (failed bearers, denials). */
+const DEFAULT_TABLES: readonly SnapshotTable[] = ["api_tokens", "admin_users", "sessions", "rate_limits"];
+
+export async function snapshotTables(client: Client, tables: readonly SnapshotTable[] = DEFAULT_TABLES): Promise<Snapshot> {
   const results = await client.batch(tables.map((t) => SNAPSHOT_SQL[t]), "read");
   const out: Snapshot = {};
   tables.forEach((table, i) => {

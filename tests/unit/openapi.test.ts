@@ -131,22 +131,28 @@ describe("OpenAPI document", () => {
     const view = {
       id: 1,
       name: "a",
+      description: "",
       enabled: true,
       createdAt: 1,
       scope: "admin",
       expiresAt: 0,
       prefix: "xui_abcd",
       expiresSoon: false,
+      expired: false,
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
       graceUntil: 0,
     };
     expect(list({ success: true, msg: "", obj: [view] })).toBe(true);
-    expect(list({ success: false, msg: "token not found", obj: null })).toBe(true);
+    expect(list({ success: true, msg: "", obj: { items: [view], total: 1, nextCursor: null, prevCursor: null } })).toBe(true);
+    // The list's bad parameters answer 400, not the peer's 200 + success:false.
+    expect(list({ success: false, msg: "invalid cursor", obj: null })).toBe(false);
+    const refused = ajv.compile(doc.paths["/panel/api/setting/apiTokens"].get.responses["400"].content["application/json"].schema);
+    expect(refused({ success: false, msg: "invalid cursor", obj: null })).toBe(true);
     // The envelope always has all three keys, as 3x-ui's entity.Msg.
     expect(list({ success: true, obj: [view] })).toBe(false);
-    expect(list({ success: false, msg: "token not found" })).toBe(false);
+    expect(refused({ success: false, msg: "invalid cursor" })).toBe(false);
     expect(list({ success: true, msg: "", obj: [{ ...view, tokenHash: "ab" }] })).toBe(false);
     const { prefix: _, ...withoutPrefix } = view;
     expect(list({ success: true, msg: "", obj: [withoutPrefix] })).toBe(false);

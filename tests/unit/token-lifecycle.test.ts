@@ -180,7 +180,7 @@ describe("rotation", () => {
   it("issues a new plaintext; the old one works during the grace period, then fails", async () => {
     const now = Date.now();
     const a = await create({ name: "rotating", scope: "monitor", expiresAt: now + 86_400_000 }, now);
-    const rotated = await rotateToken(t.db, a.id, 60, ADMIN_CTX, now);
+    const rotated = await rotateToken(t.db, a.id, { graceSeconds: 60 }, ADMIN_CTX, now);
     expect(rotated.token).not.toBe(a.token);
     expect(rotated).toMatchObject({ id: a.id, name: "rotating", scope: "monitor", expiresAt: a.expiresAt, graceUntil: now + 60_000 });
     expect(await verify(rotated.token, undefined, now + 1)).not.toBeNull();
@@ -191,10 +191,10 @@ describe("rotation", () => {
 
   it("without grace, the old plaintext stops at once; a second rotation retires the first old one", async () => {
     const a = await create({ name: "rot2" });
-    const r1 = await rotateToken(t.db, a.id, 0, ADMIN_CTX);
+    const r1 = await rotateToken(t.db, a.id, { graceSeconds: 0 }, ADMIN_CTX);
     expect(await verify(a.token)).toBeNull();
-    const r2 = await rotateToken(t.db, a.id, 3600, ADMIN_CTX);
-    const r3 = await rotateToken(t.db, a.id, 3600, ADMIN_CTX);
+    const r2 = await rotateToken(t.db, a.id, { graceSeconds: 3600 }, ADMIN_CTX);
+    const r3 = await rotateToken(t.db, a.id, { graceSeconds: 3600 }, ADMIN_CTX);
     expect(await verify(r1.token)).toBeNull();
     expect(await verify(r2.token)).not.toBeNull(); // the most recent old plaintext, in grace
     expect(await verify(r3.token)).not.toBeNull();
@@ -204,7 +204,7 @@ describe("rotation", () => {
     expect(rotateTokenBody.safeParse({ graceSeconds: 86_401 }).error?.issues[0]?.message).toBe(MSG.graceInvalid);
     expect(rotateTokenBody.safeParse({ graceSeconds: -1 }).error?.issues[0]?.message).toBe(MSG.graceInvalid);
     expect(rotateTokenBody.safeParse({ graceSeconds: 1.5 }).error?.issues[0]?.message).toBe(MSG.graceInvalid);
-    expect(await failure(rotateToken(t.db, 999, 0, ADMIN_CTX))).toBe(MSG.notFound);
+    expect(await failure(rotateToken(t.db, 999, { graceSeconds: 0 }, ADMIN_CTX))).toBe(MSG.notFound);
   });
 });
 
@@ -220,7 +220,7 @@ describe("update", () => {
       ADMIN_CTX,
       now,
     );
-    expect(updated).toMatchObject({ name: "new-name", expiresAt: now + 3 * 86_400_000, expiresSoon: true, allowedIps: ["192.0.2.0/24"] });
+    expect(updated.view).toMatchObject({ name: "new-name", expiresAt: now + 3 * 86_400_000, expiresSoon: true, allowedIps: ["192.0.2.0/24"] });
     expect(await failure(updateToken(t.db, a.id, updateTokenBody.parse({ name: "taken" }), ADMIN_CTX, now))).toBe(MSG.nameTaken);
     expect(await failure(updateToken(t.db, a.id, updateTokenBody.parse({ expiresAt: now - 1 }), ADMIN_CTX, now))).toBe(
       MSG.expiresAtInvalid,
@@ -237,7 +237,7 @@ describe("leaked-token revocation", () => {
     const a = await create({ name: "leaked" });
     const b = await create({ name: "leaked-old" });
     const c = await create({ name: "innocent" });
-    await rotateToken(t.db, b.id, 3600, ADMIN_CTX);
+    await rotateToken(t.db, b.id, { graceSeconds: 3600 }, ADMIN_CTX);
     const n = await revokeLeakedTokens(t.db, [a.token, b.token, "xui_not-a-token", "garbage"], { actor: ANONYMOUS, ip: "192.0.2.9" });
     expect(n).toBe(2);
     const views = await listTokens(t.db);
@@ -260,7 +260,7 @@ describe("audit log", () => {
     const tokenActor: AuditContext = { actor: { type: "token", id: 42, name: "ci" }, ip: "203.0.113.5" };
     const a = await create({ name: "audited" });
     await updateToken(t.db, a.id, updateTokenBody.parse({ name: "audited-2" }), tokenActor);
-    await rotateToken(t.db, a.id, 10, tokenActor);
+    await rotateToken(t.db, a.id, { graceSeconds: 10 }, tokenActor);
     await setTokenEnabled(t.db, { id: a.id, enabled: false }, ADMIN_CTX);
     await setTokenEnabled(t.db, { id: a.id, enabled: true }, ADMIN_CTX);
     await revokeLeakedTokens(t.db, [a.token], { actor: ANONYMOUS, ip: "192.0.2.1" });
@@ -352,7 +352,7 @@ describe("what a token can do", () => {
 describe("schema", () => {
   it("stores allowedIps as JSON and the previous hash only during grace", async () => {
     const a = await create({ name: "raw", allowedIps: ["10.0.0.0/8"] });
-    await rotateToken(t.db, a.id, 0, ADMIN_CTX);
+    await rotateToken(t.db, a.id, { graceSeconds: 0 }, ADMIN_CTX);
     const row = await t.db.select().from(apiTokens).where(eq(apiTokens.id, a.id)).get();
     expect(row?.allowedIps).toBe('["10.0.0.0/8"]');
     expect(row?.previousTokenHash).toBeNull();

@@ -39,12 +39,14 @@ describe("createToken", () => {
     expect(created).toEqual({
       id: 1,
       name: "central-panel-a",
+      description: "",
       enabled: true,
       createdAt: Math.floor(NOW / 1000),
       scope: "admin",
       expiresAt: 0,
       prefix: created.token.slice(0, 8),
       expiresSoon: false,
+      expired: false,
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
@@ -118,9 +120,10 @@ describe("request schemas (the contract's messages)", () => {
   });
 
   it("defaults scope to admin and expiry to never, treating \"\" and null as absent", () => {
-    expect(createTokenBody.parse({ name: "a" })).toEqual({ name: "a", scope: "admin", expiresAt: 0, allowedIps: [] });
-    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null })).toEqual({
+    expect(createTokenBody.parse({ name: "a" })).toEqual({ name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [] });
+    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null })).toEqual({
       name: "a",
+      description: "",
       scope: "admin",
       expiresAt: 0,
       allowedIps: [],
@@ -172,7 +175,9 @@ describe("list, setEnabled, delete", () => {
     expect(Object.keys(list[0]!).sort()).toEqual([
       "allowedIps",
       "createdAt",
+      "description",
       "enabled",
+      "expired",
       "expiresAt",
       "expiresSoon",
       "graceUntil",

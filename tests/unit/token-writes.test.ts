@@ -115,7 +115,7 @@ const cases: WriteCase[] = [
   ),
   onToken("deleteToken", "deleteToken", "token.delete", (a) => service.deleteToken(t.db, { id: a.id }, CTX), null),
   onToken("updateToken", "updateToken", "token.update", (a) => service.updateToken(t.db, a.id, updateTokenBody.parse({ name: "new-name" }), CTX), "new-name"),
-  onToken("rotateToken", "rotateToken", "token.rotate", (a) => service.rotateToken(t.db, a.id, 0, CTX), null),
+  onToken("rotateToken", "rotateToken", "token.rotate", (a) => service.rotateToken(t.db, a.id, { graceSeconds: 0 }, CTX), null),
   onToken(
     "revokeLeakedTokens",
     "revokeLeakedTokens",
