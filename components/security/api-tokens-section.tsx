@@ -90,7 +90,13 @@ export function ApiTokensSection() {
           <NoTokensYet />
         )
       ) : tokens.isError ? (
-        <LoadError what="the tokens" reason={explain(tokens.error, "load the tokens")} onRetry={() => tokens.refetch()} retrying={tokens.isFetching} />
+        <LoadError
+          what="the tokens"
+          reason={explain(tokens.error, "load the tokens")}
+          // A cursor from an old link cannot be retried: start again from the first page.
+          onRetry={() => (params.cursor && /cursor/.test(tokens.error.message) ? update({ cursor: undefined, start: 1 }) : tokens.refetch())}
+          retrying={tokens.isFetching}
+        />
       ) : (
         <LoadingRows label="Loading tokens" />
       )}

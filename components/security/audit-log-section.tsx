@@ -128,20 +128,16 @@ export function AuditLogSection() {
           >
             {log.isFetching && !log.isFetchingNextPage && log.data ? "Refreshing…" : "Refresh"}
           </Button>
-          <a
-            href={exportQuery("csv")}
-            download
-            className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm font-medium shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-          >
-            Export CSV
-          </a>
-          <a
-            href={exportQuery("json")}
-            download
-            className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm font-medium shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-          >
-            Export JSON
-          </a>
+          {(["csv", "json"] as const).map((format) => (
+            <a
+              key={format}
+              href={exportQuery(format)}
+              download
+              className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm font-medium shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+            >
+              Export {format.toUpperCase()}
+            </a>
+          ))}
         </div>
       }
     >

@@ -4,13 +4,14 @@ import { useState, type FormEvent } from "react";
 import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/constants";
 import { formatDate, isoDay } from "@/lib/client/format";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
+import { DESCRIPTION_MAX_CHARS as DESCRIPTION_MAX } from "@/lib/tokens/token-description";
 import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
-import { DESCRIPTION_MAX, EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
+import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
 import { explain, isAbout } from "./messages";
 import type { CreateTokenVariables } from "./token-api";
 

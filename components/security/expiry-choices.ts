@@ -20,4 +20,3 @@ export function expiryFrom(choice: ExpiryChoice, date: string, at: number): numb
   return at + Number(choice) * DAY_MS;
 }
 
-export const DESCRIPTION_MAX = 500;

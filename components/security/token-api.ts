@@ -12,13 +12,11 @@ import type { AuditAction, TokenScope } from "@/db/schema/constants";
 import type { TokenPermissions } from "@/lib/api/catalog";
 import type { AuditLogPage } from "@/lib/audit/query";
 import { callApi } from "@/lib/client/fetch";
-import type { CreatedToken, TokenView as ServerTokenView } from "@/lib/tokens/schemas";
+import type { CreatedToken, TokenView } from "@/lib/tokens/schemas";
 import { useSession } from "@/components/session-provider";
 import type { TokenListParams } from "./token-list-params";
 
-/** The token view with the issue-15 fields (older servers may lack them; see `withDefaults`). */
-export type TokenView = ServerTokenView & { description: string; expired: boolean };
-export type NewToken = CreatedToken & { description: string; expired: boolean };
+export type { TokenView };
 
 export interface TokenPage {
   items: TokenView[];
@@ -42,11 +40,6 @@ export const auditKeys = {
   list: (filters: AuditFilters) => [...auditKeys.all, "list", filters] as const,
 };
 
-function withDefaults<T extends ServerTokenView>(t: T, now = Date.now()): T & { description: string; expired: boolean } {
-  const extra = t as T & { description?: string; expired?: boolean };
-  return { ...t, description: extra.description ?? "", expired: extra.expired ?? (t.expiresAt !== 0 && t.expiresAt <= now) };
-}
-
 export function listQueryString(params: TokenListParams): string {
   const search = new URLSearchParams();
   search.set("limit", String(params.limit));
@@ -62,49 +55,11 @@ export function listQueryString(params: TokenListParams): string {
 export function useTokenPage(params: TokenListParams) {
   return useQuery({
     queryKey: tokenKeys.list(params),
-    queryFn: async ({ signal }): Promise<TokenPage> => {
-      const page = await callApi<TokenPage | ServerTokenView[]>(`${BASE}?${listQueryString(params)}`, { signal });
-      if (Array.isArray(page)) return pageOfArray(page.map((t) => withDefaults(t)), params);
-      return { ...page, items: page.items.map((t) => withDefaults(t)) };
-    },
+    queryFn: ({ signal }) =>
+      callApi<TokenPage>(`${BASE}?${listQueryString(params)}`, { signal }),
     // Paging and filtering keep the rows on screen until the next page arrives.
     placeholderData: keepPreviousData,
   });
-}
-
-/**
- * A server without list parameters answers with every token: page it here the
- * way the server would (cursor = offset). Goes once the server pages.
- */
-function pageOfArray(all: TokenView[], p: TokenListParams, now = Date.now()): TokenPage {
-  const q = p.q.trim().toLowerCase();
-  const matches = all.filter(
-    (t) =>
-      (!q || t.name.toLowerCase().includes(q) || (q.startsWith("xui_") ? t.prefix.toLowerCase().startsWith(q) : false)) &&
-      (!p.scope || t.scope === p.scope) &&
-      (!p.status ||
-        (p.status === "enabled" && t.enabled && !t.expired) ||
-        (p.status === "disabled" && !t.enabled) ||
-        (p.status === "expired" && t.expired) ||
-        (p.status === "expiring" && t.enabled && !t.expired && t.expiresAt - now <= 7 * 86_400_000 && t.expiresAt !== 0)),
-  );
-  const desc = p.sort.startsWith("-");
-  const field = p.sort.replace(/^-/, "");
-  const key = (t: TokenView): number | string =>
-    field === "name" ? t.name : field === "lastUsed" ? t.lastUsedAt : field === "expiry" ? (t.expiresAt === 0 ? Infinity : t.expiresAt) : t.createdAt;
-  matches.sort((a, b) => {
-    const [ka, kb] = [key(a), key(b)];
-    const c = ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
-    return desc ? -c : c;
-  });
-  const offset = Number(p.cursor ?? 0) || 0;
-  const items = matches.slice(offset, offset + p.limit);
-  return {
-    items,
-    total: matches.length,
-    nextCursor: offset + p.limit < matches.length ? String(offset + p.limit) : null,
-    prevCursor: offset > 0 ? String(Math.max(0, offset - p.limit)) : null,
-  };
 }
 
 type PageUpdater = (items: TokenView[]) => TokenView[];
@@ -138,8 +93,7 @@ export function useCreateToken() {
   const { csrfToken } = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (vars: CreateTokenVariables) =>
-      withDefaults(await callApi<CreatedToken>(`${BASE}/create`, { method: "POST", body: vars, csrfToken })),
+    mutationFn: (vars: CreateTokenVariables) => callApi<CreatedToken>(`${BASE}/create`, { method: "POST", body: vars, csrfToken }),
     gcTime: 0,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: tokenKeys.lists() }),
   });
@@ -188,8 +142,8 @@ export function useUpdateToken() {
   const { csrfToken } = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, ...changes }: UpdateTokenVariables) =>
-      withDefaults(await callApi<ServerTokenView>(`${BASE}/update/${id}`, { method: "POST", body: changes, csrfToken })),
+    mutationFn: ({ id, ...changes }: UpdateTokenVariables) =>
+      callApi<TokenView>(`${BASE}/update/${id}`, { method: "POST", body: changes, csrfToken }),
     onSuccess: (updated) => {
       updatePages(queryClient, (items) => items.map((t) => (t.id === updated.id ? updated : t)));
     },
@@ -209,8 +163,8 @@ export function useRotateToken() {
   const { csrfToken } = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, ...body }: RotateTokenVariables) =>
-      withDefaults(await callApi<CreatedToken>(`${BASE}/rotate/${id}`, { method: "POST", body, csrfToken })),
+    mutationFn: ({ id, ...body }: RotateTokenVariables) =>
+      callApi<CreatedToken>(`${BASE}/rotate/${id}`, { method: "POST", body, csrfToken }),
     gcTime: 0,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: tokenKeys.lists() }),
   });

@@ -2,13 +2,13 @@
 
 import { useState, type FormEvent } from "react";
 import { endOfDay, formatDate, isoDay } from "@/lib/client/format";
+import { DESCRIPTION_MAX_CHARS as DESCRIPTION_MAX } from "@/lib/tokens/token-description";
 import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
-import { DESCRIPTION_MAX } from "./expiry-choices";
 import { explain, isAbout } from "./messages";
 import type { TokenView, UpdateTokenVariables } from "./token-api";
 import type { useManageTokenDialog } from "./use-manage-token-dialog";

@@ -1,19 +1,22 @@
 import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/constants";
+import {
+  TOKEN_LIST_Q_MAX_CHARS,
+  TOKEN_SORT_DEFAULT,
+  TOKEN_SORTS,
+  TOKEN_STATUSES,
+  type TokenSort,
+  type TokenStatus,
+} from "@/lib/tokens/list-options";
 
 /**
  * The token list's state as it lives in the URL:
  * `?q=&status=&scope=&sort=&limit=&cursor=` (plus `start`, the position shown
  * as "21–40 of 93"). Defaults stay out of the URL, so a plain link is the first page.
  */
-export const TOKEN_STATUSES = ["enabled", "disabled", "expired", "expiring"] as const;
-export type TokenStatus = (typeof TOKEN_STATUSES)[number];
-
-export const TOKEN_SORT_FIELDS = ["created", "name", "lastUsed", "expiry"] as const;
-export type TokenSortField = (typeof TOKEN_SORT_FIELDS)[number];
-export type TokenSort = TokenSortField | `-${TokenSortField}`;
+export { TOKEN_STATUSES, type TokenSort, type TokenStatus };
 
 export const PAGE_SIZES = [20, 50, 100] as const;
-export const Q_MAX = 100;
+export const Q_MAX = TOKEN_LIST_Q_MAX_CHARS;
 
 export interface TokenListParams {
   q: string;
@@ -26,13 +29,13 @@ export interface TokenListParams {
   start: number;
 }
 
-export const DEFAULT_LIST: TokenListParams = { q: "", sort: "-created", limit: PAGE_SIZES[0], start: 1 };
+export const DEFAULT_LIST: TokenListParams = { q: "", sort: TOKEN_SORT_DEFAULT, limit: PAGE_SIZES[0], start: 1 };
 
 const isOneOf = <T extends string>(list: readonly T[], value: string | null): value is T =>
   value !== null && (list as readonly string[]).includes(value);
 
 function isSort(value: string | null): value is TokenSort {
-  return value !== null && isOneOf(TOKEN_SORT_FIELDS, value.replace(/^-/, ""));
+  return value !== null && isOneOf(TOKEN_SORTS, value.replace(/^-/, ""));
 }
 
 /** Reads the list state from the page's query; anything unknown falls back to the default. */
