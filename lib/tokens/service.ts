@@ -221,6 +221,11 @@ export async function rotateToken(
   const graceSeconds = input.graceSeconds ?? 0;
   // 400, like every bad value of this field (rotate's expiresAt is this panel's own).
   if (input.expiresAt !== undefined && input.expiresAt !== 0 && input.expiresAt <= now) throw new HttpError(400, MSG.expiresAtInvalid);
+  // Refused before the write, so a refusal bumps no generation; the write's WHERE holds if it expires meanwhile.
+  const current = await db.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, id)).get();
+  if (!current) throw new DomainError(MSG.notFound);
+  const expired = current.expiresAt !== 0 && current.expiresAt <= now;
+  if (expired && input.expiresAt === undefined) throw new HttpError(400, MSG.rotateExpired);
   const minted = mintToken();
   const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
   const where = input.expiresAt === undefined ? and(eq(apiTokens.id, id), unexpired)! : eq(apiTokens.id, id);

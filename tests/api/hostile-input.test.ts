@@ -185,6 +185,9 @@ const FIELDS = [
   "newPassword",
   "id",
   "token",
+  "description",
+  "graceSeconds",
+  "allowedIps",
 ];
 
 const SCOPES = ["admin", "monitor", "node-sync"];
@@ -204,7 +207,11 @@ function validBody(target: Target): fc.Arbitrary<Record<string, unknown>> {
   const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
   switch (target.pattern) {
     case "/panel/api/setting/apiTokens/create":
-      return fc.record({ name: plausibleName, scope: optional(scope), expiresAt: optional(expiry) });
+      return fc.record({ name: plausibleName, description: optional(fc.string()), scope: optional(scope), expiresAt: optional(expiry) });
+    case "/panel/api/setting/apiTokens/update/{id}":
+      return fc.record({ name: optional(plausibleName), description: optional(fc.string()), expiresAt: optional(expiry) });
+    case "/panel/api/setting/apiTokens/rotate/{id}":
+      return fc.record({ graceSeconds: optional(fc.nat({ max: 86_400 })), expiresAt: optional(expiry) });
     case "/panel/api/setting/apiTokens/setEnabled/{id}":
       return fc.record({ enabled: fc.boolean(), expectedScope: optional(scope) });
     case "/panel/api/setting/apiTokens/delete/{id}":
@@ -270,8 +277,22 @@ function idSegments(): fc.Arbitrary<string> {
   ).filter((s) => s !== String(fx.adminTokenId)); // deleting our own credential would end the run early
 }
 
+/** The list and audit parameters, with plausible and hostile values (a cursor of garbage, a from after to …). */
+const LIST_PARAMS = ["limit", "cursor", "q", "scope", "status", "sort", "before", "action", "tokenId", "from", "to", "target", "format"];
+const paramValue = fc.oneof(
+  fc.constantFrom("", "0", "1", "50", "200", "201", "-1", "1.5", "1e3", "name", "-created", "--name", "expiry", "enabled", "expiring"),
+  fc.constantFrom("csv", "json", "CSV", "admin", "xui_", "xui_AbCd", "%", "_", "\\", "'", "eyJ4IjoxfQ", "W10", "AAAA"),
+  fc.nat({ max: 2 ** 53 }).map(String),
+  fc.string({ unit: "grapheme", maxLength: 12 }),
+  fc.string({ minLength: 90, maxLength: 130 }),
+);
+const listQuery = fc
+  .dictionary(fc.constantFrom(...LIST_PARAMS), paramValue, { minKeys: 1, maxKeys: 4 })
+  .map((params) => new URLSearchParams(params).toString());
+
 function pathFor(target: Target): fc.Arbitrary<string> {
-  const query = fc.option(fc.stringMatching(/^[A-Za-z0-9%=&._~+-]{0,24}$/), { nil: undefined });
+  const randomQuery = fc.stringMatching(/^[A-Za-z0-9%=&._~+-]{0,24}$/);
+  const query = fc.option(target.method === "GET" ? fc.oneof(randomQuery, listQuery) : randomQuery, { nil: undefined });
   let path: fc.Arbitrary<string> = fc.constant(target.pattern);
   if (target.pattern.includes("{id}")) path = idSegments().map((id) => target.pattern.replace("{id}", id));
   else if (/\{\w+\*\}/.test(target.pattern)) {
@@ -388,8 +409,16 @@ function expectsJson(target: Target, c: Case): boolean {
 
 /** The one answer outside the envelope: the OpenAPI document itself (errors are still envelopes). */
 const RAW_SUCCESS_PATHS = new Set(["/panel/api/openapi.json"]);
+/** …and the audit log's downloads, which say so (an attachment) and are CSV or a JSON array. */
+const DOWNLOAD_PATHS = new Set(["/panel/api/setting/auditLog"]);
 
 function expectEnvelope(res: ApiResponse, where: string): void {
+  const path = /^\S+ (\S+)/.exec(where)?.[1]?.split("?")[0];
+  if (res.status === 200 && path && DOWNLOAD_PATHS.has(path) && /^attachment; /.test(res.headers.get("content-disposition") ?? "")) {
+    if (/^text\/csv/.test(res.headers.get("content-type") ?? "")) expect(res.text, where).toMatch(/^time,action,outcome,actor,ip,target,detail\r\n/);
+    else expect(Array.isArray(res.json), `JSON download of ${where}`).toBe(true);
+    return;
+  }
   expect(res.headers.get("content-type"), `content-type of ${where}`).toMatch(/^application\/json/);
   expect(res.json, `JSON body of ${where}: ${res.text.slice(0, 200)}`).toBeTypeOf("object");
   const body = res.json as unknown as Record<string, unknown>;
@@ -446,6 +475,9 @@ async function checkCase(target: Target, c: Case): Promise<void> {
   expect(res.text, where).not.toMatch(STACK_TRACE);
 
   const succeeded = res.status === 200 && res.json?.success === true;
+  if (res.status === 200 && /^attachment; /.test(res.headers.get("content-disposition") ?? "")) {
+    expect(READERS.has(c.auth), `${where} downloaded without a credential`).toBe(true);
+  }
   if (target.kind === "api" && expectsJson(target, c) && succeeded) {
     expect(READERS.has(c.auth), `${where} succeeded without a credential`).toBe(true);
     if (UNSAFE.has(c.method)) expect(WRITERS.has(c.auth), `${where} wrote without a write credential`).toBe(true);

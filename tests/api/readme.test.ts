@@ -14,6 +14,7 @@ const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1
 const signIn = shellBlocks.find((b) => b.includes("/login"))!;
 const botCalls = shellBlocks.find((b) => b.startsWith("TOKEN="))!;
 const lifecycleCalls = shellBlocks.find((b) => b.includes("/rotate/"))!;
+const scaleCalls = shellBlocks.find((b) => b.includes("apiTokens?limit="))!;
 const cliBlock = shellBlocks.find((b) => b.includes("npm run -s panel -- token create"))!;
 
 let server: PanelServer;
@@ -50,12 +51,14 @@ describe("README curl examples", () => {
       // "TOKEN=xui_…  # the token from the create answer"
       botCalls.replace(/^TOKEN=xui_….*$/m, `TOKEN=$(sed -E 's/.*"token":"([^"]*)".*/\\1/' create.json)`),
       lifecycleCalls,
+      scaleCalls,
     ]
       .join("\n")
       .replace(/\n(curl)/g, "\necho\n$1");
     const outputs = bash(script).map((l) => JSON.parse(l) as Answer);
-    expect(outputs).toHaveLength(14);
-    const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke] = outputs;
+    expect(outputs).toHaveLength(17);
+    const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke, page, described, renewed] =
+      outputs;
     expect(login).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
     expect(first!.obj).toMatchObject({ id: 1, name: "central-panel-a", scope: "admin", expiresAt: 0 });
     expect(list!.obj.map((v: { name: string }) => v.name)).toEqual(["central-panel-a"]);
@@ -75,6 +78,17 @@ describe("README curl examples", () => {
     expect(rotated!.obj.graceUntil).toBeGreaterThan(Date.now() + 3_500_000);
     expect(audit!.obj.events.map((e: { action: string }) => e.action)).toEqual(["token.rotate", "token.update", "token.create"]);
     expect(revoke).toEqual({ success: true, msg: "accepted", obj: null });
+
+    // At scale.
+    expect(page!.obj).toMatchObject({ total: 1, nextCursor: null, prevCursor: null });
+    expect(page!.obj.items.map((v: { name: string }) => v.name)).toEqual(["ci-deploy-prod"]);
+    expect(described!.obj).toMatchObject({ id: 3, description: "deploys from CI" });
+    expect(renewed!.obj.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(renewed!.obj.token).toMatch(/^xui_/);
+    const [csv] = readdirSync(workdir).filter((f) => /^audit-log-\d{13}-\d{13}\.csv$/.test(f));
+    const rows = readFileSync(path.join(workdir, csv!), "utf8").split("\r\n");
+    expect(rows[0]).toBe("time,action,outcome,actor,ip,target,detail");
+    expect(rows.slice(1, -1).map((r) => r.split(",")[1])).toEqual(["token.rotate", "token.update", "token.rotate", "token.update", "token.create"]);
   });
 
   it("the command line examples work as printed", () => {
