@@ -104,6 +104,23 @@ for (const how of DOUBLES) {
   });
 }
 
+for (const how of DOUBLES) {
+  test(`finding 1: double-clicking Save changes sends one update (${how})`, async ({ page, request }) => {
+    const api = await adminApi(request);
+    const name = unique("f1-save");
+    await api.create({ name, scope: "monitor" });
+    await openSecurity(page);
+    const updates = postsTo(page, /\/apiTokens\/update\/\d+$/);
+    const manage = await openManage(page, name);
+    await manage.getByLabel("Allowed IP addresses").fill("198.51.100.0/24");
+    await doubleClick(manage.getByRole("button", { name: "Save changes" }), how);
+    await expect(manage.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+    await page.waitForTimeout(300);
+    expect(updates).toHaveLength(1);
+    expect((await api.token(name))!.allowedIps).toEqual(["198.51.100.0/24"]);
+  });
+}
+
 test("finding 2: clearing “Expires on” and saving does not make the token never expire", async ({ page, request }) => {
   const api = await adminApi(request);
   const name = unique("f2-clear");
@@ -141,6 +158,8 @@ test("finding 3: a token that expires today, and an expired one, can still get a
     expect(saved.expiresAt).toBe(at);
     await manage.getByRole("button", { name: "Close", exact: true }).click();
     await expect(manage).toBeHidden();
+    // Focus goes back to the row's Manage button a moment after the dialog closes; type only after that.
+    await expect(rowOf(page, name).getByRole("button", { name: "Manage" })).toBeFocused();
   }
 });
 

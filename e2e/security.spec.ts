@@ -281,6 +281,7 @@ test.describe("accessibility (axe: no violations at all)", () => {
       await scan(page, "secret dialog");
       await page.getByRole("button", { name: "Copy" }).click();
       await page.getByRole("button", { name: "Done" }).click();
+      await expect(page.getByRole("button", { name: "New token" })).toBeFocused();
 
       await page.getByLabel("Search tokens").fill(expired);
       const row = rowOf(page, expired);

@@ -93,6 +93,7 @@ test("a description is given on create, shown in the list and edited in Manage",
   const secret = page.getByRole("dialog", { name: "Copy your new API token" });
   await secret.getByRole("button", { name: "Copy" }).click();
   await secret.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("button", { name: "New token" })).toBeFocused();
   const api = await adminApi(request);
   expect((await api.token(name))!.description).toBe("Grafana on the ops box");
 

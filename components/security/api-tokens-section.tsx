@@ -59,7 +59,8 @@ export function ApiTokensSection() {
       }
       actions={<CreateTokenFlow buttonRef={newTokenButton} />}
     >
-      {(tokens.data || filtered) && <TokenListToolbar params={params} onChange={update} />}
+      {/* Always mounted, so what is typed in the search box survives whatever the list below does. */}
+      {!(tokens.data && tokens.data.total === 0 && !filtered && !params.cursor) && <TokenListToolbar params={params} onChange={update} />}
       {tokens.data && tokens.isError && (
         <StaleBanner
           what="the tokens"

@@ -5,6 +5,7 @@ import { AUDIT_ACTIONS, type AuditAction } from "@/db/schema/constants";
 import type { AuditEventView } from "@/lib/audit/query";
 import { Button } from "@/components/ui/button";
 import { SectionCard } from "@/components/ui/section-card";
+import { Select } from "@/components/ui/select";
 import { LoadError, LoadingRows, StaleBanner } from "@/components/ui/load-states";
 import { inputClass } from "@/components/ui/styles";
 import { TableHead } from "@/components/ui/table-head";
@@ -29,9 +30,10 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "bearer.failure": "Rejected bearer token",
 };
 
+const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];
 const CONTROL = `${inputClass()} py-1.5`;
 const LABEL = "text-xs font-medium text-zinc-600 dark:text-zinc-400";
-const CELL = "flex gap-2 px-4 py-0.5 md:table-cell md:py-2.5 md:align-top";
+const CELL = "flex gap-2 px-4 py-0.5 md:table-cell md:py-2.5 md:align-baseline";
 /** The column's name in front of each value on narrow screens, where the table header is hidden. */
 const MOBILE_LABEL = "w-16 shrink-0 text-xs font-medium text-zinc-600 md:hidden dark:text-zinc-400";
 
@@ -146,14 +148,13 @@ export function AuditLogSection() {
           <label htmlFor={ids.action} className={LABEL}>
             Action
           </label>
-          <select id={ids.action} className={CONTROL} value={draft.action} onChange={(e) => setDraft((d) => ({ ...d, action: e.target.value }))}>
-            <option value="">All actions</option>
-            {AUDIT_ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {ACTION_LABELS[a]}
-              </option>
-            ))}
-          </select>
+          <Select<string>
+            id={ids.action}
+            className="py-1.5"
+            value={draft.action}
+            options={ACTION_OPTIONS}
+            onValueChange={(action) => setDraft((d) => ({ ...d, action }))}
+          />
         </div>
         <div className="col-span-2 space-y-1 md:col-span-1">
           <label htmlFor={ids.target} className={LABEL}>
@@ -164,7 +165,7 @@ export function AuditLogSection() {
             type="search"
             className={CONTROL}
             value={draft.target}
-            placeholder="Name contains… (deleted ones too)"
+            placeholder="Name, deleted ones too"
             autoComplete="off"
             spellCheck={false}
             onChange={(e) => setDraft((d) => ({ ...d, target: e.target.value }))}

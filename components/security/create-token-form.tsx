@@ -9,6 +9,7 @@ import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
+import { Select } from "@/components/ui/select";
 import { inputClass } from "@/components/ui/styles";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
 import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
@@ -24,6 +25,7 @@ export interface CreateTokenFormProps {
 }
 
 const DAY_MS = 86_400_000;
+const SCOPE_OPTIONS = TOKEN_SCOPES.map((s) => ({ value: s, label: `${SCOPE_INFO[s].label} — ${SCOPE_INFO[s].short}` }));
 
 /** Presentational: the flow that owns the mutation decides what a submit does. */
 export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: CreateTokenFormProps) {
@@ -98,13 +100,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
 
       <Field label="Scope" help={`${SCOPE_INFO[scope].summary}${scope === "admin" ? " Treat it like the admin password." : ""}`}>
         {(control) => (
-          <select {...control} value={scope} onChange={(e) => setScope(e.target.value as TokenScope)} className={inputClass()}>
-            {TOKEN_SCOPES.map((s) => (
-              <option key={s} value={s}>
-                {SCOPE_INFO[s].label} — {SCOPE_INFO[s].short}
-              </option>
-            ))}
-          </select>
+          <Select<TokenScope> {...control} value={scope} options={SCOPE_OPTIONS} onValueChange={setScope} />
         )}
       </Field>
 
@@ -120,13 +116,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
           }
         >
           {(control) => (
-            <select {...control} value={expiry} onChange={(e) => setExpiry(e.target.value as ExpiryChoice)} className={inputClass()}>
-              {EXPIRY_CHOICES.map((c) => (
-                <option key={c.value} value={c.value}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
+            <Select<ExpiryChoice> {...control} value={expiry} options={EXPIRY_CHOICES} onValueChange={setExpiry} />
           )}
         </Field>
         {expiry === "custom" && (

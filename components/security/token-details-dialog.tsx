@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
-import { inputClass } from "@/components/ui/styles";
+import { Select } from "@/components/ui/select";
 import { ExpiredBadge, ExpiryLabel } from "./expiry-label";
 import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
 import { explain } from "./messages";
@@ -23,6 +23,8 @@ const GRACE_CHOICES = [
   { seconds: 3_600, label: "1 hour", words: "an hour" },
   { seconds: 86_400, label: "24 hours", words: "24 hours" },
 ] as const;
+
+const GRACE_OPTIONS = GRACE_CHOICES.map((c) => ({ value: c.seconds as number, label: c.label }));
 
 /** Presets for the new expiry of an expired token's rotation (no custom date: edit the token for that). */
 const ROTATE_EXPIRY_CHOICES = EXPIRY_CHOICES.filter((c) => c.value !== "custom");
@@ -78,7 +80,7 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
   const status = statusOf(token);
   return (
     <div className="space-y-6">
-      <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm">
         <div>
           <dt className="text-zinc-600 dark:text-zinc-400">Scope</dt>
           <dd className="mt-0.5">
@@ -122,7 +124,7 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
           <dd className="mt-0.5 font-mono">{token.prefix ? `${token.prefix}…` : "(imported)"}</dd>
         </div>
         {token.graceUntil > 0 && (
-          <div className="sm:col-span-2">
+          <div className="col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Previous secret</dt>
             <dd className="mt-0.5">Still accepted until {formatDateTime(token.graceUntil)} (rotation grace period)</dd>
           </div>
@@ -158,25 +160,13 @@ function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotat
       <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
         <Field label="Grace period" className="flex-1">
           {(control) => (
-            <select {...control} value={grace} onChange={(e) => setGrace(Number(e.target.value))} className={inputClass()}>
-              {GRACE_CHOICES.map((c) => (
-                <option key={c.seconds} value={c.seconds}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
+            <Select<number> {...control} value={grace} options={GRACE_OPTIONS} onValueChange={setGrace} />
           )}
         </Field>
         {token.expired && (
           <Field label="New expiry" className="flex-1">
             {(control) => (
-              <select {...control} value={expiry} onChange={(e) => setExpiry(e.target.value as ExpiryChoice)} className={inputClass()}>
-                {ROTATE_EXPIRY_CHOICES.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
+              <Select<ExpiryChoice> {...control} value={expiry} options={ROTATE_EXPIRY_CHOICES} onValueChange={setExpiry} />
             )}
           </Field>
         )}

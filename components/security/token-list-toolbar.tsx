@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { TOKEN_SCOPES } from "@/db/schema/constants";
+import { Select as BaseSelect, type SelectOption, type SelectProps } from "@/components/ui/select";
 import { inputClass } from "@/components/ui/styles";
 import { PAGE_SIZES, Q_MAX, TOKEN_STATUSES, type TokenListParams, type TokenSort, type TokenStatus } from "./token-list-params";
 
@@ -12,7 +13,7 @@ const STATUS_LABELS: Record<TokenStatus, string> = {
   expiring: "Expiring within 7 days",
 };
 
-const SORTS: { value: TokenSort; label: string }[] = [
+const SORTS: SelectOption<TokenSort>[] = [
   { value: "-created", label: "Newest first" },
   { value: "created", label: "Oldest first" },
   { value: "name", label: "Name A–Z" },
@@ -23,8 +24,22 @@ const SORTS: { value: TokenSort; label: string }[] = [
   { value: "-expiry", label: "Expiring latest" },
 ];
 
-const SELECT = `${inputClass()} py-1.5`;
+const STATUS_OPTIONS = [{ value: "" as const, label: "Any status" }, ...TOKEN_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))];
+const SCOPE_OPTIONS = [{ value: "" as const, label: "Any scope" }, ...TOKEN_SCOPES.map((s) => ({ value: s, label: s }))];
+const LIMITS = PAGE_SIZES.map((n) => ({ value: n, label: String(n) }));
 const LABEL = "text-xs font-medium text-zinc-600 dark:text-zinc-400";
+
+/** A small labelled select of the toolbar. */
+function Select<T extends string | number>({ id, label, ...props }: { id: string; label: string } & SelectProps<T>) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={LABEL}>
+        {label}
+      </label>
+      <BaseSelect id={id} className="py-1.5" {...props} />
+    </div>
+  );
+}
 
 export interface TokenListToolbarProps {
   params: TokenListParams;
@@ -34,15 +49,20 @@ export interface TokenListToolbarProps {
 /** Search (name or prefix), status and scope filters, sort and page size; all of it lives in the URL. */
 export function TokenListToolbar({ params, onChange }: TokenListToolbarProps) {
   const [text, setText] = useState(params.q);
-  // The last q this box saw in the URL: when back/forward (or a link) changes it, the box follows.
+  // The box follows the URL when Back/Forward or a link changes q, but not when the change is
+  // this box's own (debounced) write arriving: by then the person may have typed more.
   const [seen, setSeen] = useState(params.q);
+  const [written, setWritten] = useState(params.q);
   if (params.q !== seen) {
     setSeen(params.q);
-    setText(params.q);
+    if (params.q !== written) setText(params.q);
   }
   useEffect(() => {
     if (text === params.q) return;
-    const timer = setTimeout(() => onChange({ q: text }, { replace: true }), 250);
+    const timer = setTimeout(() => {
+      setWritten(text);
+      onChange({ q: text }, { replace: true });
+    }, 250);
     return () => clearTimeout(timer);
   }, [text, params.q, onChange]);
 
@@ -64,66 +84,22 @@ export function TokenListToolbar({ params, onChange }: TokenListToolbarProps) {
           className={`${inputClass()} py-1.5`}
         />
       </div>
-      <div className="space-y-1">
-        <label htmlFor="token-status" className={LABEL}>
-          Status
-        </label>
-        <select
-          id="token-status"
-          value={params.status ?? ""}
-          onChange={(e) => onChange({ status: (e.target.value || undefined) as TokenStatus | undefined })}
-          className={SELECT}
-        >
-          <option value="">Any status</option>
-          {TOKEN_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="token-scope" className={LABEL}>
-          Scope
-        </label>
-        <select
-          id="token-scope"
-          value={params.scope ?? ""}
-          onChange={(e) => onChange({ scope: (e.target.value || undefined) as TokenListParams["scope"] })}
-          className={SELECT}
-        >
-          <option value="">Any scope</option>
-          {TOKEN_SCOPES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="token-sort" className={LABEL}>
-          Sort
-        </label>
-        <select id="token-sort" value={params.sort} onChange={(e) => onChange({ sort: e.target.value as TokenSort })} className={SELECT}>
-          {SORTS.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="token-limit" className={LABEL}>
-          Per page
-        </label>
-        <select id="token-limit" value={params.limit} onChange={(e) => onChange({ limit: Number(e.target.value) })} className={SELECT}>
-          {PAGE_SIZES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Select
+        id="token-status"
+        label="Status"
+        value={params.status ?? ""}
+        options={STATUS_OPTIONS}
+        onValueChange={(status) => onChange({ status: status || undefined })}
+      />
+      <Select
+        id="token-scope"
+        label="Scope"
+        value={params.scope ?? ""}
+        options={SCOPE_OPTIONS}
+        onValueChange={(scope) => onChange({ scope: scope || undefined })}
+      />
+      <Select id="token-sort" label="Sort" value={params.sort} options={SORTS} onValueChange={(sort) => onChange({ sort })} />
+      <Select id="token-limit" label="Per page" value={params.limit} options={LIMITS} onValueChange={(limit) => onChange({ limit })} />
     </div>
   );
 }

@@ -49,7 +49,7 @@ export function TokenRow({ token, now, onManage, onDelete }: TokenRowProps) {
       }`}
     >
       <td role="cell" className={`order-1 min-w-0 flex-1 basis-[calc(100%-7rem)] md:order-none ${CELL}`}>
-        <div id={nameId} className={`truncate font-medium md:whitespace-normal md:break-all ${muted ? "text-zinc-600 dark:text-zinc-400" : ""}`}>
+        <div id={nameId} className={`truncate font-medium md:whitespace-normal md:break-words ${muted ? "text-zinc-600 dark:text-zinc-400" : ""}`}>
           {token.name}
         </div>
         <div className="flex min-w-0 flex-wrap items-center gap-x-2 text-xs text-zinc-600 dark:text-zinc-400">
