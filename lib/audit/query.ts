@@ -1,7 +1,8 @@
 import "server-only";
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import { containsText } from "@/lib/db/like";
 import { AUDIT_ACTIONS, auditEvents, type AuditEventRow } from "@/db/schema/audit-events";
 
 export const AUDIT_PAGE_MAX = 200;
@@ -83,8 +84,6 @@ export const auditLogPage = z.object({
 });
 export type AuditLogPage = z.output<typeof auditLogPage>;
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** The filters of a query (everything but paging). A token filter matches it as the target or the actor. */
 export function auditFilterWhere(query: AuditLogQuery): SQL[] {
   const conditions: SQL[] = [];
@@ -99,7 +98,7 @@ export function auditFilterWhere(query: AuditLogQuery): SQL[] {
   }
   if (query.from !== undefined) conditions.push(gte(auditEvents.at, query.from));
   if (query.to !== undefined) conditions.push(lt(auditEvents.at, query.to));
-  if (query.target) conditions.push(sql`${auditEvents.targetName} LIKE ${`%${escapeLike(query.target)}%`} ESCAPE '\\'`);
+  if (query.target) conditions.push(containsText(auditEvents.targetName, query.target));
   return conditions;
 }
 

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { and, asc, count, desc, eq, gt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import { containsText } from "@/lib/db/like";
 import { apiTokens, type ApiTokenRow, type TokenScope } from "@/db/schema/api-tokens";
 import { EXPIRY_NEVER_SORT_KEY } from "@/db/schema/constants";
 import {
@@ -167,11 +168,9 @@ const STATUS_WHERE: Record<TokenStatus, (now: number) => SQL> = {
   expiring: (now) => and(eq(apiTokens.enabled, true), gt(apiTokens.expiresAt, now), lte(apiTokens.expiresAt, now + EXPIRES_SOON_MS))!,
 };
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** Name contains q (ASCII case folded, as SQLite's LIKE does), or, for `xui_…`, the prefix starts with it. */
 function matchesQ(q: string): SQL {
-  const byName = sql`${apiTokens.name} LIKE ${`%${escapeLike(q)}%`} ESCAPE '\\'`;
+  const byName = containsText(apiTokens.name, q);
   if (!q.startsWith("xui_")) return byName;
   return or(byName, sql`substr(${apiTokens.prefix}, 1, ${[...q].length}) = ${q}`)!;
 }

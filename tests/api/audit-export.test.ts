@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { AuditEventView } from "@/lib/audit/query";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
 
 /**
@@ -11,17 +12,7 @@ const admin = inject("admin");
 const TAG = `ax${Math.random().toString(36).slice(2, 8)}`;
 let adminToken: string;
 
-interface AuditEvent {
-  id: number;
-  at: number;
-  action: string;
-  outcome: string;
-  actor: { type: string; id: number | null; name: string };
-  ip: string;
-  target: { type: string; id: number | null; name: string };
-  detail: Record<string, unknown>;
-  count: number;
-}
+type AuditEvent = AuditEventView;
 
 const api = <T>(path: string, body?: unknown): Promise<ApiResponse<T>> => request<T>(baseUrl, path, { headers: bearer(adminToken), body });
 const events = async (query: string) => {
