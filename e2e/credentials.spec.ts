@@ -17,7 +17,7 @@ test("change the admin password in Admin credentials, sign in again with it", as
   await form.getByLabel("New password", { exact: true }).fill("a-better-password");
   await form.getByLabel("Confirm new password").fill("a-better-password");
   await form.getByRole("button", { name: "Update credentials" }).click();
-  await expect(form.getByRole("alert")).toHaveText("current username or password is incorrect");
+  await expect(form.getByRole("alert")).toHaveText("The current password is not right. Nothing was changed.");
 
   await form.getByLabel("Current password").fill(E2E_ADMIN.password);
   await form.getByRole("button", { name: "Update credentials" }).click();

@@ -58,3 +58,17 @@ test("log out ends the session", async ({ page }) => {
   await page.goto("/panel/settings/security");
   await expect(page).toHaveURL(/\/login\?next=/);
 });
+
+test("pages have a favicon and log no failed requests", async ({ page }) => {
+  const failures: string[] = [];
+  page.on("response", (r) => r.status() >= 400 && failures.push(`${r.status()} ${r.url()}`));
+  page.on("console", (m) => m.type() === "error" && failures.push(m.text()));
+  await page.goto("/login");
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(href).toBeTruthy();
+  const icon = await page.request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  await page.waitForLoadState("networkidle");
+  expect(failures).toEqual([]);
+});

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { bearerStatus, mintAdminToken, seedTokens, signIn, snap, unique } from "./support";
+import { adminApi, bearerStatus, insertExpiredToken, mintAdminToken, seedTokens, signIn, snap, unique } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -16,10 +16,18 @@ async function createThroughDialog(page: Page, name: string, scope = "admin") {
   await dialog.getByLabel("Name").fill(name);
   await dialog.getByLabel("Scope").selectOption(scope);
   await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  if (scope === "admin") await confirmAdmin(page);
   const secret = page.getByRole("dialog", { name: "Copy your new API token" });
   await expect(secret).toBeVisible();
   return secret;
 }
+
+async function confirmAdmin(page: Page) {
+  await page.getByRole("alertdialog", { name: "Create an admin token?" }).getByRole("button", { name: "Create admin token" }).click();
+}
+
+/** Toasts: Radix's "Notifications" region (it announces them through its own live region). */
+const notices = (page: Page) => page.getByRole("region", { name: /^Notifications/ });
 
 function rowOf(page: Page, name: string) {
   return page.getByRole("row").filter({ hasText: name });
@@ -62,7 +70,7 @@ test("create → copy (dialog = clipboard) → works as bearer → off fails →
   await confirm.getByRole("button", { name: "Delete token" }).click();
   await expect(confirm).toBeHidden();
   await expect(rowOf(page, name)).toHaveCount(0);
-  await expect(page.getByRole("status").filter({ hasText: "deleted" })).toBeVisible();
+  await expect(notices(page).getByText(`Token “${name}” deleted.`)).toBeVisible();
   expect(await bearerStatus(request, shown)).toBe(401);
 
   // After a reload the plaintext is nowhere in the DOM, the storage or the URL.
@@ -100,7 +108,7 @@ test("a duplicate name shows the server's message under the Name field", async (
   const dialog = page.getByRole("dialog", { name: "New API token" });
   await dialog.getByLabel("Name").fill(name);
   await dialog.getByRole("button", { name: "Create", exact: true }).click();
-  await expect(dialog.getByText("a token with that name already exists")).toBeVisible();
+  await expect(dialog.getByText("Another token already has this name. Pick a different one.")).toBeVisible();
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   // The page behind a modal is hidden from assistive technology, so look after closing it.
   await expect(page.getByRole("button", { name: "New token" })).toHaveCount(0);
@@ -114,9 +122,10 @@ test("inline validation: empty and over-long names", async ({ page }) => {
   await page.getByRole("button", { name: "New token" }).click();
   const dialog = page.getByRole("dialog", { name: "New API token" });
   await dialog.getByRole("button", { name: "Create", exact: true }).click();
-  await expect(dialog.getByText("token name is required")).toBeVisible();
+  await expect(dialog.getByText("Give the token a name.")).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   await dialog.getByLabel("Name").fill("x".repeat(65));
-  await expect(dialog.getByText("token name must be 64 characters or fewer")).toBeVisible();
+  await expect(dialog.getByText("Use 64 characters or fewer for the name.")).toBeVisible();
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
 });
@@ -161,24 +170,43 @@ test("a refused toggle flips back and says why", async ({ page, request }) => {
   await request.post(`/panel/api/setting/apiTokens/delete/${id}`, { headers: { Authorization: `Bearer ${admin}` } });
 
   await row.getByRole("switch").click();
-  await expect(page.getByRole("alert").filter({ hasText: `Could not disable “${name}”: token not found` })).toBeVisible();
+  await expect(
+    notices(page).getByText(`Could not disable “${name}”. This token no longer exists: it was deleted, perhaps in another tab.`),
+  ).toBeVisible();
   // Rolled back, then the refetch shows the truth: the token is gone.
   await expect(rowOf(page, name)).toHaveCount(0);
 });
 
-test("error and empty states", async ({ page }) => {
+const LIST = /\/panel\/api\/setting\/apiTokens(\?.*)?$/;
+
+test("error and empty states, in words a person reads", async ({ page }) => {
   await signIn(page);
-  await page.route("**/panel/api/setting/apiTokens", (route) =>
-    route.fulfill({ status: 500, contentType: "application/json", body: '{"success":false,"msg":"database is locked"}' }),
+  await page.route(LIST, (route) =>
+    route.fulfill({ status: 500, contentType: "application/json", body: '{"success":false,"msg":"database is locked","obj":null}' }),
   );
   await page.goto("/panel/settings/security");
-  await expect(page.getByRole("alert").filter({ hasText: "Could not load the tokens" })).toContainText("database is locked");
-  await page.unroute("**/panel/api/setting/apiTokens");
-  await page.route("**/panel/api/setting/apiTokens", (route) =>
-    route.fulfill({ status: 200, contentType: "application/json", body: '{"success":true,"obj":[]}' }),
+  const failed = page.getByRole("alert").filter({ hasText: "Could not load the tokens." });
+  await expect(failed).toContainText("The panel had a problem on its side and could not load the tokens. Try again in a moment.", { timeout: 15_000 });
+  await expect(failed).not.toContainText("database is locked");
+  await page.unroute(LIST);
+  await page.route(LIST, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: "application/json",
+      body: '{"success":true,"msg":"","obj":{"items":[],"total":0,"nextCursor":null,"prevCursor":null}}',
+    }),
   );
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.getByText("No API tokens yet")).toBeVisible();
+
+  // Offline: the browser cannot reach the panel at all.
+  await page.unroute(LIST);
+  await page.route(LIST, (route) => route.abort("internetdisconnected"));
+  await page.reload();
+  await expect(page.getByRole("alert").filter({ hasText: "Could not load the tokens." })).toContainText(
+    "Cannot reach the panel. Check your connection and try again.",
+    { timeout: 15_000 },
+  );
 });
 
 test("1,000 tokens: paged, filterable, newest first", async ({ page }) => {
@@ -191,7 +219,7 @@ test("1,000 tokens: paged, filterable, newest first", async ({ page }) => {
   await expect(rows.first()).toContainText(`${prefix}-0999`);
   await page.getByRole("button", { name: "Next" }).click();
   await expect(rows.first()).toContainText(`${prefix}-0979`);
-  await page.getByLabel("Filter tokens").fill(`${prefix}-000`);
+  await page.getByLabel("Search tokens").fill(`${prefix}-000`);
   await expect(rows).toHaveCount(10);
   await expect(page.getByText(/^1–20/)).toHaveCount(0);
 });
@@ -219,66 +247,141 @@ test("dark mode follows the system setting", async ({ page }) => {
   expect(luminance(dark)).toBeLessThan(luminance(light));
 });
 
-test.describe("accessibility (axe: no serious or critical violations)", () => {
-  async function scan(page: Page) {
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+test.describe("accessibility (axe: no violations at all)", () => {
+  async function scan(page: Page, state: string) {
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
+    expect(results.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
   }
 
   for (const scheme of ["light", "dark"] as const) {
-    test(`login and Security pages, dialogs open (${scheme})`, async ({ page }) => {
-      test.setTimeout(120_000);
+    test(`every state of the login and Security pages (${scheme})`, async ({ page }) => {
+      test.setTimeout(180_000);
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto("/login");
-      await scan(page);
+      await scan(page, "login");
+      const expired = unique("axe-expired");
+      await insertExpiredToken(expired, "monitor");
       await openSecurity(page);
-      await scan(page);
+      await scan(page, "list");
+
       await page.getByRole("button", { name: "New token" }).click();
-      await scan(page);
-      await page.getByRole("dialog").getByLabel("Name").fill(unique("axe"));
-      await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
+      await scan(page, "create dialog");
+      const dialog = page.getByRole("dialog", { name: "New API token" });
+      await dialog.getByRole("button", { name: "Create", exact: true }).click();
+      await dialog.getByLabel("Allowed IP addresses").fill("not-an-ip");
+      await scan(page, "create dialog with errors");
+      await dialog.getByLabel("Allowed IP addresses").fill("");
+      await dialog.getByLabel("Name").fill(unique("axe"));
+      await dialog.getByLabel("Scope").selectOption("admin");
+      await dialog.getByRole("button", { name: "Create", exact: true }).click();
+      await expect(page.getByRole("alertdialog", { name: "Create an admin token?" })).toBeVisible();
+      await scan(page, "admin confirmation");
+      await confirmAdmin(page);
       await expect(page.getByRole("dialog", { name: "Copy your new API token" })).toBeVisible();
-      await scan(page);
+      await scan(page, "secret dialog");
       await page.getByRole("button", { name: "Copy" }).click();
       await page.getByRole("button", { name: "Done" }).click();
+      await expect(page.getByRole("button", { name: "New token" })).toBeFocused();
+
+      await page.getByLabel("Search tokens").fill(expired);
+      const row = rowOf(page, expired);
+      await expect(row).toHaveCount(1);
+      await row.getByRole("button", { name: /Scope monitor/ }).click();
+      await expect(page.getByRole("list", { name: "Allowed routes" })).toBeVisible();
+      await scan(page, "scope popover");
+      await page.keyboard.press("Escape");
+
+      await row.getByRole("button", { name: "Manage" }).click();
+      const manage = page.getByRole("dialog", { name: `Token “${expired}”` });
+      await scan(page, "manage dialog (expired token)");
+      await manage.getByRole("button", { name: "Rotate token" }).click();
+      await scan(page, "rotate confirmation");
+      await page.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+      await manage.getByRole("button", { name: "Close", exact: true }).click();
+
+      await row.getByRole("button", { name: "Delete" }).click();
+      await scan(page, "delete confirmation");
+      await page.getByRole("alertdialog").getByRole("button", { name: "Delete token" }).click();
+      await expect(notices(page).getByText(/deleted/)).toBeVisible();
+      await scan(page, "toast");
+      await page.getByLabel("Search tokens").fill("no-such-token-anywhere");
+      await expect(page.getByText("No token matches these filters.")).toBeVisible();
+      await scan(page, "no matches");
+
       await page.getByRole("tab", { name: "Admin credentials" }).click();
-      await scan(page);
+      await page.getByRole("button", { name: "Update credentials" }).click();
+      await scan(page, "credentials with errors");
+      await page.getByRole("tab", { name: "Audit log" }).click();
+      await expect(page.getByRole("tabpanel", { name: "Audit log" }).getByRole("row").nth(1)).toBeVisible();
+      await scan(page, "audit log");
+      await page.setViewportSize({ width: 375, height: 812 });
+      await scan(page, "audit log at 375 px");
     });
   }
 });
 
-test("screenshots: desktop 1280 and mobile 375, light and dark", async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
+test("screenshots: desktop 1280 and mobile 375, light and dark", async ({ page, request }, testInfo) => {
+  test.setTimeout(240_000);
   const name = unique("grafana");
+  const api = await adminApi(request);
+  await api.create({ name: unique("ci-deploy"), scope: "admin", allowedIps: ["203.0.113.0/24"], description: "GitHub Actions deploy job", expiresAt: Date.now() + 3 * 86_400_000 });
+  await api.create({ name: unique("status-bot"), scope: "node-sync", expiresAt: Date.now() + 90 * 86_400_000 });
+  await insertExpiredToken(unique("old-monitor"), "monitor");
   for (const [width, height] of [
     [1280, 860],
     [375, 812],
   ] as const) {
     for (const scheme of ["light", "dark"] as const) {
+      const tag = `${width}-${scheme}`;
       await page.setViewportSize({ width, height });
       await page.emulateMedia({ colorScheme: scheme });
       await page.context().clearCookies();
       await page.goto("/login");
-      await snap(page, testInfo, `login-${width}-${scheme}`);
+      await snap(page, testInfo, `login-${tag}`);
       await openSecurity(page);
-      await snap(page, testInfo, `security-${width}-${scheme}`);
-      if (width === 1280 && scheme === "light") {
-        await page.getByRole("button", { name: "New token" }).click();
-        await page.getByRole("dialog").getByLabel("Name").fill(name);
-        await snap(page, testInfo, `create-dialog-${width}-${scheme}`);
-        await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
-      } else if (width === 375 && scheme === "dark") {
-        await page.getByRole("button", { name: "New token" }).click();
-        await page.getByRole("dialog").getByLabel("Name").fill(`${name}-m`);
-        await page.getByRole("dialog").getByRole("button", { name: "Create", exact: true }).click();
-      } else continue;
+      await expect(page.locator("tbody").getByRole("row").first()).toBeVisible();
+      await snap(page, testInfo, `security-${tag}`);
+
+      await page.getByRole("button", { name: "New token" }).click();
+      const dialog = page.getByRole("dialog", { name: "New API token" });
+      await dialog.getByLabel("Name").fill(`${name}-${tag}`);
+      await dialog.getByLabel("Allowed IP addresses").fill("10.0.0.0/8");
+      await snap(page, testInfo, `create-dialog-${tag}`, { fullPage: false });
+      await dialog.getByRole("button", { name: "Create", exact: true }).click();
       const secret = page.getByRole("dialog", { name: "Copy your new API token" });
       await secret.getByRole("button", { name: "Copy" }).click();
-      await snap(page, testInfo, `secret-dialog-${width}-${scheme}`);
+      await snap(page, testInfo, `secret-dialog-${tag}`, { fullPage: false });
       await secret.getByRole("button", { name: "Done" }).click();
+
+      const first = page.locator("tbody").getByRole("row").first();
+      await first.getByRole("button", { name: "Manage" }).click();
+      await expect(page.getByRole("dialog", { name: /^Token “/ })).toBeVisible();
+      await snap(page, testInfo, `manage-dialog-${tag}`, { fullPage: false });
+      await page.getByRole("dialog", { name: /^Token “/ }).getByRole("button", { name: "Close", exact: true }).click();
+
+      await first.getByRole("button", { name: /^Scope / }).click();
+      await expect(page.getByRole("list", { name: "Allowed routes" })).toBeVisible();
+      await snap(page, testInfo, `scope-popover-${tag}`, { fullPage: false });
+      await page.keyboard.press("Escape");
+
       await page.getByRole("tab", { name: "Admin credentials" }).click();
-      await snap(page, testInfo, `credentials-${width}-${scheme}`);
+      await snap(page, testInfo, `credentials-${tag}`);
+      await page.getByRole("tab", { name: "Audit log" }).click();
+      await expect(page.getByRole("tabpanel", { name: "Audit log" }).getByRole("row").nth(1)).toBeVisible();
+      await snap(page, testInfo, `audit-${tag}`);
     }
+  }
+});
+
+test("mobile rows are compact at 375 px", async ({ page }) => {
+  const prefix = unique("compact");
+  await seedTokens(5, prefix);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await openSecurity(page);
+  await page.getByLabel("Search tokens").fill(prefix);
+  const rows = page.locator("tbody").getByRole("row");
+  await expect(rows).toHaveCount(5);
+  for (const height of await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height))) {
+    expect(height).toBeLessThanOrEqual(120);
   }
 });

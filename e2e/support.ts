@@ -45,9 +45,84 @@ export async function seedTokens(count: number, prefix: string): Promise<void> {
   client.close();
 }
 
-/** Saves a screenshot under test-results/screenshots and attaches it to the report. */
-export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+/**
+ * Saves a screenshot under test-results/screenshots and attaches it to the report.
+ * The whole page, or (`fullPage: false`) what is on screen: a modal's fixed backdrop covers only that.
+ */
+export async function snap(page: Page, testInfo: TestInfo, name: string, { fullPage = true } = {}): Promise<void> {
   const path = `test-results/screenshots/${name}.png`;
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
+export const TOKENS_API = "/panel/api/setting/apiTokens";
+
+export interface TokenJson {
+  id: number;
+  name: string;
+  enabled: boolean;
+  scope: string;
+  expiresAt: number;
+  prefix: string;
+  allowedIps: string[];
+  description?: string;
+  expired?: boolean;
+  token?: string;
+}
+
+export interface Envelope<T> {
+  success: boolean;
+  msg: string;
+  obj: T;
+}
+
+/** The API as a bot sees it, with an admin bearer token: checks server state from outside the page. */
+export interface AdminApi {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, data?: unknown): Promise<Envelope<T>>;
+  tokens(): Promise<TokenJson[]>;
+  token(name: string): Promise<TokenJson | undefined>;
+  create(body: { name: string; scope?: string; expiresAt?: number; allowedIps?: string[]; description?: string }): Promise<TokenJson>;
+}
+
+export async function adminApi(request: APIRequestContext): Promise<AdminApi> {
+  const headers = { Authorization: `Bearer ${await mintAdminToken(request)}` };
+  const api: AdminApi = {
+    async get<T>(path: string) {
+      const body = (await (await request.get(path, { headers })).json()) as Envelope<T>;
+      expect(body.success, body.msg).toBe(true);
+      return body.obj;
+    },
+    async post<T>(path: string, data: unknown = {}) {
+      return (await (await request.post(path, { headers, data })).json()) as Envelope<T>;
+    },
+    tokens: () => api.get<TokenJson[]>(TOKENS_API),
+    token: async (name) => (await api.tokens()).find((t) => t.name === name),
+    async create(body) {
+      const res = await api.post<TokenJson>(`${TOKENS_API}/create`, body);
+      expect(res.success, res.msg).toBe(true);
+      return res.obj;
+    },
+  };
+  return api;
+}
+
+/** Puts a token that has already expired straight into the database (the API refuses past expiries). */
+export async function insertExpiredToken(name: string, scope = "admin"): Promise<void> {
+  const client = createClient({ url: process.env.XUI_E2E_DATABASE_URL! });
+  const hash = createHash("sha256").update(randomBytes(32)).digest("hex");
+  await client.execute({
+    sql: "INSERT INTO api_tokens (name, token_hash, prefix, enabled, scope, expires_at, created_at) VALUES (?, ?, 'xui_Exp1', 1, ?, ?, ?)",
+    args: [name, hash, scope, Date.now() - 2 * 86_400_000, Math.floor(Date.now() / 1000) - 40 * 86_400],
+  });
+  client.close();
+}
+
+/** URLs of the POSTs the page sends to paths matching `pattern`, collected as they go out. */
+export function postsTo(page: Page, pattern: RegExp): string[] {
+  const seen: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && pattern.test(new URL(r.url()).pathname)) seen.push(r.url());
+  });
+  return seen;
 }

@@ -1,45 +1,50 @@
 "use client";
 
 import { useRef, useState } from "react";
-import type { TokenView } from "@/lib/tokens/schemas";
-import { useCreateToken, useDeleteToken, useRotateToken, useTokens, useUpdateToken } from "@/lib/client/token-queries";
-import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
 import { SectionCard } from "@/components/ui/section-card";
-import { LoadError, LoadingRows } from "@/components/ui/load-states";
-import { useToast } from "@/components/ui/toast";
-import { useSession } from "@/components/session-provider";
-import { CreateTokenForm } from "./create-token-form";
+import { LoadError, LoadingRows, StaleBanner } from "@/components/ui/load-states";
+import { Button } from "@/components/ui/button";
+import { CreateTokenFlow } from "./create-token-flow";
 import { DeleteTokenDialog } from "./delete-token-dialog";
+import { explain } from "./messages";
 import { TokenDetailsDialog } from "./token-details-dialog";
-import { TokenSecretDialog } from "./token-secret-dialog";
+import { useTokenPage, type TokenView } from "./token-api";
+import { isFiltered } from "./token-list-params";
+import { TokenListToolbar } from "./token-list-toolbar";
 import { TokenTable } from "./token-table";
+import { useTokenListParams } from "./use-token-list-params";
 
-/** Settings → Security → API tokens: the container that owns the queries and mutations. */
+function NoTokensYet() {
+  return (
+    <div className="flex flex-col items-center px-5 py-12 text-center">
+      <div
+        aria-hidden="true"
+        className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-indigo-50 text-indigo-600 dark:bg-indigo-500/10 dark:text-indigo-300"
+      >
+        <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" className="h-5 w-5">
+          <circle cx="8" cy="15" r="4" />
+          <path d="m10.85 12.15 8.15-8.15M18 5l2 2M15 8l2 2" strokeLinecap="round" />
+        </svg>
+      </div>
+      <p className="font-medium">No API tokens yet</p>
+      <p className="mt-1 max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
+        Use <strong className="font-medium text-zinc-900 dark:text-zinc-100">New token</strong> to make one for each bot or
+        panel that talks to this one, so you can revoke them one at a time.
+      </p>
+    </div>
+  );
+}
+
+/** Settings → Security → API tokens: the list (state in the URL) and the dialogs that change it. */
 export function ApiTokensSection() {
-  const { csrfToken } = useSession();
-  const toast = useToast();
-  const tokens = useTokens();
-  const create = useCreateToken(csrfToken);
-  const remove = useDeleteToken(csrfToken);
-  const update = useUpdateToken(csrfToken);
-  const rotate = useRotateToken(csrfToken);
-  const [creating, setCreating] = useState(false);
+  const { params, update } = useTokenListParams();
+  const tokens = useTokenPage(params);
   const [toDelete, setToDelete] = useState<TokenView | null>(null);
-  const [managingId, setManagingId] = useState<number | null>(null);
-  // The open details dialog follows the list, so an edit or a refetch shows at once.
-  const managing = managingId === null ? null : (tokens.data?.find((t) => t.id === managingId) ?? null);
-  const [now] = useState(() => Date.now());
-  const closeManage = () => {
-    update.reset();
-    setManagingId(null);
-  };
+  const [managing, setManaging] = useState<TokenView | null>(null);
   const newTokenButton = useRef<HTMLButtonElement>(null);
-
-  const openCreate = () => {
-    create.reset();
-    setCreating(true);
-  };
+  // The open Manage dialog follows the list, so an edit or a refetch shows at once.
+  const managed = managing ? (tokens.data?.items.find((t) => t.id === managing.id) ?? managing) : null;
+  const filtered = isFiltered(params);
 
   return (
     <SectionCard
@@ -52,112 +57,53 @@ export function ApiTokensSection() {
           it, delete it to revoke it for good.
         </>
       }
-      actions={
-        <Button ref={newTokenButton} variant="primary" onClick={openCreate} className="self-start md:self-center">
-          <span aria-hidden="true">+</span> New token
-        </Button>
-      }
+      actions={<CreateTokenFlow buttonRef={newTokenButton} />}
     >
-      {tokens.isPending ? (
-        <LoadingRows label="Loading tokens" />
-      ) : tokens.isError ? (
-        <LoadError what="the tokens" reason={tokens.error.message} onRetry={() => tokens.refetch()} />
-      ) : tokens.data.length === 0 ? (
-        <div className="flex flex-col items-center px-5 py-12 text-center">
-          <div
-            aria-hidden="true"
-            className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-indigo-50 text-indigo-600 dark:bg-indigo-500/10 dark:text-indigo-300"
-          >
-            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" className="h-5 w-5">
-              <circle cx="8" cy="15" r="4" />
-              <path d="m10.85 12.15 8.15-8.15M18 5l2 2M15 8l2 2" strokeLinecap="round" />
-            </svg>
-          </div>
-          <p className="font-medium">No API tokens yet</p>
-          <p className="mt-1 max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
-            Use <strong className="font-medium text-zinc-900 dark:text-zinc-100">New token</strong> to make one for each bot
-            or panel that talks to this one, so you can revoke them one at a time.
-          </p>
-        </div>
-      ) : (
-        <TokenTable
-          tokens={tokens.data}
-          csrfToken={csrfToken}
-          onManage={(t) => {
-            update.reset();
-            rotate.reset();
-            setManagingId(t.id);
-          }}
-          onDelete={setToDelete}
+      {/* Always mounted, so what is typed in the search box survives whatever the list below does. */}
+      {!(tokens.data && tokens.data.total === 0 && !filtered && !params.cursor) && <TokenListToolbar params={params} onChange={update} />}
+      {tokens.data && tokens.isError && (
+        <StaleBanner
+          what="the tokens"
+          reason={explain(tokens.error, "load the tokens")}
+          since={tokens.dataUpdatedAt}
+          retrying={tokens.isFetching}
+          onRetry={() => tokens.refetch()}
         />
       )}
-
-      <Dialog
-        open={creating}
-        onRequestClose={() => !create.isPending && setCreating(false)}
-        title="New API token"
-        description="Give it a name that says who uses it, the narrowest scope that works, and an expiry."
-      >
-        <CreateTokenForm
-          pending={create.isPending}
-          serverError={create.error?.message}
-          onCancel={() => setCreating(false)}
-          onSubmit={(values) => create.mutate(values, { onSuccess: () => setCreating(false) })}
+      {tokens.data ? (
+        tokens.data.items.length > 0 ? (
+          <TokenTable
+            page={tokens.data}
+            params={params}
+            loading={tokens.isPlaceholderData}
+            onPage={(cursor, start) => update({ cursor, start })}
+            onManage={setManaging}
+            onDelete={setToDelete}
+          />
+        ) : filtered || params.cursor ? (
+          <div className="px-5 py-10 text-center text-sm text-zinc-600 dark:text-zinc-400">
+            <p>{params.cursor && !filtered ? "This page is empty: the tokens on it were deleted." : "No token matches these filters."}</p>
+            <Button size="sm" className="mt-3" onClick={() => update({ q: "", status: undefined, scope: undefined })}>
+              {filtered ? "Clear filters" : "First page"}
+            </Button>
+          </div>
+        ) : (
+          <NoTokensYet />
+        )
+      ) : tokens.isError ? (
+        <LoadError
+          what="the tokens"
+          reason={explain(tokens.error, "load the tokens")}
+          // A cursor from an old link cannot be retried: start again from the first page.
+          onRetry={() => (params.cursor && /cursor/.test(tokens.error.message) ? update({ cursor: undefined, start: 1 }) : tokens.refetch())}
+          retrying={tokens.isFetching}
         />
-      </Dialog>
+      ) : (
+        <LoadingRows label="Loading tokens" />
+      )}
 
-      <TokenSecretDialog
-        key={create.data?.id}
-        created={create.data}
-        onClose={() => create.reset()}
-        returnFocus={newTokenButton}
-      />
-      <TokenSecretDialog
-        key={`rotated-${rotate.data?.id}`}
-        kind="rotated"
-        created={rotate.data}
-        onClose={() => rotate.reset()}
-        returnFocus={newTokenButton}
-      />
-
-      <TokenDetailsDialog
-        token={managing}
-        now={now}
-        onClose={closeManage}
-        saving={update.isPending}
-        saveError={update.error?.message}
-        onSave={(changes) =>
-          update.mutate(changes, { onSuccess: (saved) => toast.success(`Token “${saved.name}” saved.`) })
-        }
-        rotating={rotate.isPending}
-        rotateError={rotate.error?.message}
-        onRotate={(graceSeconds) =>
-          managing && rotate.mutate({ id: managing.id, graceSeconds }, { onSuccess: () => setManagingId(null) })
-        }
-      />
-
-      <DeleteTokenDialog
-        token={toDelete}
-        pending={remove.isPending}
-        error={remove.error?.message}
-        onCancel={() => {
-          remove.reset();
-          setToDelete(null);
-        }}
-        onConfirm={() =>
-          toDelete &&
-          remove.mutate(
-            { id: toDelete.id },
-            {
-              onSuccess: () => {
-                toast.success(`Token “${toDelete.name}” deleted. Callers using it are refused from now on.`);
-                setToDelete(null);
-                remove.reset();
-              },
-            },
-          )
-        }
-      />
+      <TokenDetailsDialog token={managed} onClose={() => setManaging(null)} returnFocus={newTokenButton} />
+      <DeleteTokenDialog token={toDelete} onClose={() => setToDelete(null)} returnFocus={newTokenButton} />
     </SectionCard>
   );
 }

@@ -1,14 +1,18 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { AUDIT_ACTIONS, type AuditAction } from "@/db/schema/constants";
 import type { AuditEventView } from "@/lib/audit/query";
-import { formatDateTime } from "@/lib/client/format";
-import { useAuditLog, useTokens, type AuditFilters } from "@/lib/client/token-queries";
 import { Button } from "@/components/ui/button";
 import { SectionCard } from "@/components/ui/section-card";
-import { LoadError, LoadingRows } from "@/components/ui/load-states";
+import { Select } from "@/components/ui/select";
+import { LoadError, LoadingRows, StaleBanner } from "@/components/ui/load-states";
+import { inputClass } from "@/components/ui/styles";
 import { TableHead } from "@/components/ui/table-head";
+import { AuditChanges } from "./audit-changes";
+import { explain } from "./messages";
+import { RelativeTime } from "./time-label";
+import { auditQueryString, useAuditLog, type AuditFilters } from "./token-api";
 
 const ACTION_LABELS: Record<AuditAction, string> = {
   "login.success": "Signed in",
@@ -26,9 +30,12 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "bearer.failure": "Rejected bearer token",
 };
 
-const SELECT =
-  "block w-full rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
-const CELL = "block px-4 py-0.5 md:table-cell md:py-2.5 md:align-top";
+const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];
+const CONTROL = `${inputClass()} py-1.5`;
+const LABEL = "text-xs font-medium text-zinc-600 dark:text-zinc-400";
+const CELL = "flex gap-2 px-4 py-0.5 md:table-cell md:py-2.5 md:align-baseline";
+/** The column's name in front of each value on narrow screens, where the table header is hidden. */
+const MOBILE_LABEL = "w-16 shrink-0 text-xs font-medium text-zinc-600 md:hidden dark:text-zinc-400";
 
 function actorLabel(e: AuditEventView): string {
   switch (e.actor.type) {
@@ -49,21 +56,62 @@ function targetLabel(e: AuditEventView): string {
   return e.target.name || e.target.type;
 }
 
+const OUTCOME_WORDS: Record<AuditEventView["outcome"], string> = { success: "Succeeded", failure: "Failed", denied: "Denied" };
+
 function OutcomeBadge({ outcome }: { outcome: AuditEventView["outcome"] }) {
   const tone =
     outcome === "success"
       ? "bg-emerald-50 text-emerald-800 ring-emerald-600/20 dark:bg-emerald-500/10 dark:text-emerald-300"
       : "bg-red-50 text-red-700 ring-red-600/20 dark:bg-red-500/10 dark:text-red-300";
-  return <span className={`rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${tone}`}>{outcome}</span>;
+  return <span className={`rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${tone}`}>{OUTCOME_WORDS[outcome]}</span>;
 }
 
-/** Settings → Security → Audit log: who did what, newest first, filterable by action and token. */
+/** Local midnight of a `YYYY-MM-DD`, as Unix ms. */
+function startOfDay(date: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(y!, m! - 1, d!).getTime();
+}
+
+interface Draft {
+  action: string;
+  target: string;
+  from: string;
+  to: string;
+}
+
+function filtersOf(draft: Draft): { filters: AuditFilters; error?: string } {
+  const from = draft.from ? startOfDay(draft.from) : undefined;
+  // "To" is the last day shown: the filter ends at the next midnight.
+  const to = draft.to ? startOfDay(draft.to) + 86_400_000 : undefined;
+  if (from !== undefined && to !== undefined && from >= to) return { filters: {}, error: "The start date is after the end date." };
+  return {
+    filters: {
+      action: (draft.action || undefined) as AuditAction | undefined,
+      target: draft.target.trim() || undefined,
+      from,
+      to,
+    },
+  };
+}
+
+/** Settings → Security → Audit log: who did what, newest first; filter by action, token name and dates; export. */
 export function AuditLogSection() {
+  const [draft, setDraft] = useState<Draft>({ action: "", target: "", from: "", to: "" });
   const [filters, setFilters] = useState<AuditFilters>({});
+  const parsed = filtersOf(draft);
+  // Typing in the token box waits for a pause; the other filters apply at once.
+  useEffect(() => {
+    if (parsed.error) return;
+    const timer = setTimeout(() => setFilters(parsed.filters), 250);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draft.action, draft.target, draft.from, draft.to]);
   const log = useAuditLog(filters);
-  const tokens = useTokens();
-  const ids = { action: useId(), token: useId() };
+  const ids = { action: useId(), target: useId(), from: useId(), to: useId(), range: useId() };
   const events = log.data?.pages.flatMap((p) => p.events) ?? [];
+  const [now, setNow] = useState(() => Date.now());
+  const filtered = Boolean(filters.action || filters.target || filters.from || filters.to);
+  const exportQuery = (format: "csv" | "json") => `/panel/api/setting/auditLog?${auditQueryString(filters, { format })}`;
 
   return (
     <SectionCard
@@ -71,79 +119,146 @@ export function AuditLogSection() {
       title="Audit log"
       description="Sign-ins, credential changes and every change to a token, with who made it and from where. Rejected bearer tokens and scope denials are counted per address and minute."
       actions={
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 md:w-[28rem]">
-          <div className="space-y-1">
-            <label htmlFor={ids.action} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
-              Action
-            </label>
-            <select
-              id={ids.action}
-              className={SELECT}
-              value={filters.action ?? ""}
-              onChange={(e) => setFilters((f) => ({ ...f, action: (e.target.value || undefined) as AuditAction | undefined }))}
+        <div className="flex flex-wrap gap-2 self-start md:self-end">
+          <Button
+            size="sm"
+            onClick={() => {
+              setNow(Date.now());
+              void log.refetch();
+            }}
+            disabled={log.isFetching && !log.isFetchingNextPage}
+          >
+            {log.isFetching && !log.isFetchingNextPage && log.data ? "Refreshing…" : "Refresh"}
+          </Button>
+          {(["csv", "json"] as const).map((format) => (
+            <a
+              key={format}
+              href={exportQuery(format)}
+              download
+              className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm font-medium shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
             >
-              <option value="">All actions</option>
-              {AUDIT_ACTIONS.map((a) => (
-                <option key={a} value={a}>
-                  {ACTION_LABELS[a]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="space-y-1">
-            <label htmlFor={ids.token} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
-              Token
-            </label>
-            <select
-              id={ids.token}
-              className={SELECT}
-              value={filters.tokenId ?? ""}
-              onChange={(e) => setFilters((f) => ({ ...f, tokenId: e.target.value ? Number(e.target.value) : undefined }))}
-            >
-              <option value="">All tokens</option>
-              {(tokens.data ?? []).map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </div>
+              Export {format.toUpperCase()}
+            </a>
+          ))}
         </div>
       }
     >
-      {log.isPending ? (
-        <LoadingRows label="Loading the audit log" rows={4} />
-      ) : log.isError ? (
-        <LoadError what="the audit log" reason={log.error.message} onRetry={() => log.refetch()} />
+      <div role="search" aria-label="Audit events" className="grid grid-cols-2 gap-2 border-b border-zinc-200 px-4 py-3 md:grid-cols-4 dark:border-zinc-800">
+        <div className="col-span-2 space-y-1 md:col-span-1">
+          <label htmlFor={ids.action} className={LABEL}>
+            Action
+          </label>
+          <Select<string>
+            id={ids.action}
+            className="py-1.5"
+            value={draft.action}
+            options={ACTION_OPTIONS}
+            onValueChange={(action) => setDraft((d) => ({ ...d, action }))}
+          />
+        </div>
+        <div className="col-span-2 space-y-1 md:col-span-1">
+          <label htmlFor={ids.target} className={LABEL}>
+            Token
+          </label>
+          <input
+            id={ids.target}
+            type="search"
+            className={CONTROL}
+            value={draft.target}
+            placeholder="Name, deleted ones too"
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => setDraft((d) => ({ ...d, target: e.target.value }))}
+          />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor={ids.from} className={LABEL}>
+            From
+          </label>
+          <input
+            id={ids.from}
+            type="date"
+            className={inputClass(Boolean(parsed.error))}
+            value={draft.from}
+            aria-invalid={parsed.error ? true : undefined}
+            aria-describedby={parsed.error ? ids.range : undefined}
+            onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))}
+          />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor={ids.to} className={LABEL}>
+            To
+          </label>
+          <input
+            id={ids.to}
+            type="date"
+            className={inputClass(Boolean(parsed.error))}
+            value={draft.to}
+            aria-invalid={parsed.error ? true : undefined}
+            aria-describedby={parsed.error ? ids.range : undefined}
+            onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))}
+          />
+        </div>
+        {parsed.error && (
+          <p id={ids.range} className="col-span-2 text-sm text-red-700 md:col-span-4 dark:text-red-400">
+            {parsed.error}
+          </p>
+        )}
+      </div>
+
+      {log.data && log.isError && (
+        <StaleBanner
+          what="the audit log"
+          reason={explain(log.error, "load the audit log")}
+          since={log.dataUpdatedAt}
+          retrying={log.isFetching}
+          onRetry={() => log.refetch()}
+        />
+      )}
+      {!log.data ? (
+        log.isError ? (
+          <LoadError what="the audit log" reason={explain(log.error, "load the audit log")} onRetry={() => log.refetch()} retrying={log.isFetching} />
+        ) : (
+          <LoadingRows label="Loading the audit log" rows={4} />
+        )
       ) : events.length === 0 ? (
         <p className="px-5 py-12 text-center text-sm text-zinc-600 dark:text-zinc-400">
-          {filters.action || filters.tokenId !== undefined ? "No events match these filters." : "Nothing has happened yet."}
+          {filtered ? "No events match these filters." : "Nothing has happened yet."}
         </p>
       ) : (
         <>
-          <table className="block w-full text-sm md:table">
+          <table className={`block w-full text-sm md:table ${log.isPlaceholderData ? "opacity-60" : ""}`}>
             <caption className="sr-only">Audit events, newest first</caption>
             <TableHead columns={["Time", "Action", "Target", "Actor", "IP", "Outcome"]} />
             <tbody className="block md:table-row-group">
               {events.map((e) => (
                 <tr key={e.id} role="row" className="block border-b border-zinc-200 py-2 last:border-b-0 md:table-row md:py-0 dark:border-zinc-800">
                   <td role="cell" className={`${CELL} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
-                    {formatDateTime(e.at)}
+                    <span className={MOBILE_LABEL}>Time</span>
+                    <RelativeTime ms={e.at} now={now} />
                   </td>
                   <td role="cell" className={`${CELL} font-medium`}>
-                    {ACTION_LABELS[e.action]}
-                    {e.count > 1 && <span className="ml-1 text-zinc-500 dark:text-zinc-400">×{e.count.toLocaleString()}</span>}
+                    <span className={MOBILE_LABEL}>Action</span>
+                    <span>
+                      {ACTION_LABELS[e.action]}
+                      {e.count > 1 && <span className="ml-1 text-zinc-600 dark:text-zinc-400">×{e.count.toLocaleString()}</span>}
+                      <AuditChanges event={e} />
+                    </span>
                   </td>
-                  <td role="cell" className={`${CELL} break-all`}>
-                    {targetLabel(e)}
+                  <td role="cell" className={`${CELL} break-words`}>
+                    <span className={MOBILE_LABEL}>Target</span>
+                    <span className="min-w-0">{targetLabel(e) || "—"}</span>
                   </td>
                   <td role="cell" className={`${CELL} text-zinc-700 dark:text-zinc-300`}>
+                    <span className={MOBILE_LABEL}>Actor</span>
                     {actorLabel(e)}
                   </td>
                   <td role="cell" className={`${CELL} font-mono text-xs text-zinc-600 dark:text-zinc-400`}>
-                    {e.ip}
+                    <span className={`${MOBILE_LABEL} font-sans`}>IP</span>
+                    {e.ip || "—"}
                   </td>
                   <td role="cell" className={CELL}>
+                    <span className={MOBILE_LABEL}>Outcome</span>
                     <OutcomeBadge outcome={e.outcome} />
                   </td>
                 </tr>

@@ -1,55 +1,32 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
-import { useUpdateCredentials } from "@/lib/client/token-queries";
+import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
+import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { useSession } from "@/components/session-provider";
+import { explain } from "./messages";
+import { useUpdateCredentials } from "./token-api";
 
 const MIN_PASSWORD = 8;
 
-function Field(props: {
-  id: string;
-  label: string;
-  type?: string;
-  autoComplete: string;
-  defaultValue?: string;
-  hint?: string;
-  error?: string;
-}) {
-  const hintId = `${props.id}-hint`;
-  const errorId = `${props.id}-error`;
-  const describedBy = [props.hint && hintId, props.error && errorId].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="space-y-1.5">
-      <label htmlFor={props.id} className="text-sm font-medium">
-        {props.label}
-      </label>
-      <input
-        id={props.id}
-        name={props.id}
-        type={props.type ?? "text"}
-        autoComplete={props.autoComplete}
-        defaultValue={props.defaultValue}
-        required
-        spellCheck={false}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy}
-        className={inputClass(Boolean(props.error))}
-      />
-      {props.hint && (
-        <p id={hintId} className="text-xs text-zinc-500 dark:text-zinc-400">
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p id={errorId} className="text-sm text-red-700 dark:text-red-400">
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
+interface Values {
+  username: string;
+  current: string;
+  password: string;
+  confirm: string;
+}
+
+/** What is wrong before anything is sent: an empty current password would only count against the login throttle. */
+function check(v: Values): Partial<Record<keyof Values, string>> {
+  return {
+    username: v.username.trim() ? undefined : "Enter a username.",
+    current: v.current ? undefined : "Enter your current password.",
+    password: [...v.password].length < MIN_PASSWORD ? `Use at least ${MIN_PASSWORD} characters.` : undefined,
+    confirm: v.password !== v.confirm ? "The two new passwords differ." : undefined,
+  };
 }
 
 /**
@@ -57,35 +34,43 @@ function Field(props: {
  * on success the server ends every session of this admin, so we go to /login.
  */
 export function CredentialsSection() {
-  const { username, csrfToken } = useSession();
-  const update = useUpdateCredentials(csrfToken);
-  const [mismatch, setMismatch] = useState<string>();
-  const [tooShort, setTooShort] = useState<string>();
-  const base = useId();
-  const id = (name: string) => `${base}-${name}`;
+  const { username } = useSession();
+  const update = useUpdateCredentials();
+  const once = useSingleFlight();
+  const [errors, setErrors] = useState<ReturnType<typeof check>>({});
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const get = (name: string) => String(data.get(id(name)) ?? "");
-    const newPassword = get("new-password");
-    const short = [...newPassword].length < MIN_PASSWORD ? `Use at least ${MIN_PASSWORD} characters.` : undefined;
-    const differs = newPassword !== get("confirm-password") ? "The two new passwords differ." : undefined;
-    setTooShort(short);
-    setMismatch(differs);
-    if (short || differs) return;
-    update.mutate(
-      {
-        oldUsername: username,
-        oldPassword: get("current-password"),
-        newUsername: get("new-username"),
-        newPassword,
-      },
+    const get = (name: string) => String(data.get(name) ?? "");
+    const values: Values = { username: get("username"), current: get("current"), password: get("password"), confirm: get("confirm") };
+    const found = check(values);
+    setErrors(found);
+    if (Object.values(found).some(Boolean)) return;
+    void once(async () => {
+      await update.mutateAsync({ oldUsername: username, oldPassword: values.current, newUsername: values.username.trim(), newPassword: values.password });
       // Every session of this admin just ended, this one included.
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      { onSuccess: () => window.location.assign("/login?changed=1") },
-    );
+      window.location.assign("/login?changed=1");
+    });
   }
+
+  const field = (name: keyof Values, label: string, autoComplete: string, type = "password", help?: string, defaultValue?: string) => (
+    <Field label={label} error={errors[name]} help={help}>
+      {(control) => (
+        <input
+          {...control}
+          name={name}
+          type={type}
+          autoComplete={autoComplete}
+          defaultValue={defaultValue}
+          spellCheck={false}
+          onChange={() => errors[name] && setErrors((e) => ({ ...e, [name]: undefined }))}
+          className={inputClass(Boolean(errors[name]))}
+        />
+      )}
+    </Field>
+  );
 
   return (
     <section
@@ -99,18 +84,11 @@ export function CredentialsSection() {
         Changing them signs this admin out everywhere, including here. API tokens keep working.
       </p>
       <form onSubmit={submit} noValidate className="mt-5 grid max-w-2xl gap-4 sm:grid-cols-2">
-        {update.isError && <ErrorNote className="sm:col-span-2">{update.error.message}</ErrorNote>}
-        <Field id={id("new-username")} label="Username" autoComplete="username" defaultValue={username} />
-        <Field id={id("current-password")} label="Current password" type="password" autoComplete="current-password" />
-        <Field
-          id={id("new-password")}
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${MIN_PASSWORD} characters. A passphrase is easiest.`}
-          error={tooShort}
-        />
-        <Field id={id("confirm-password")} label="Confirm new password" type="password" autoComplete="new-password" error={mismatch} />
+        {update.isError && <ErrorNote className="sm:col-span-2">{explain(update.error, "change the credentials")}</ErrorNote>}
+        {field("username", "Username", "username", "text", undefined, username)}
+        {field("current", "Current password", "current-password")}
+        {field("password", "New password", "new-password", "password", `At least ${MIN_PASSWORD} characters. A passphrase is easiest.`)}
+        {field("confirm", "Confirm new password", "new-password")}
         <div className="sm:col-span-2">
           <Button type="submit" variant="primary" disabled={update.isPending || update.isSuccess}>
             {update.isPending ? "Saving…" : "Update credentials"}

@@ -1,38 +1,32 @@
 "use client";
 
-import type { TokenView } from "@/lib/tokens/schemas";
-import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { ErrorNote } from "@/components/ui/error-note";
+import type { RefObject } from "react";
+import { ConfirmDialog } from "@/components/ui/dialog";
+import { explain } from "./messages";
+import type { TokenView } from "./token-api";
+import { useDeleteTokenDialog } from "./use-delete-token-dialog";
 
 export interface DeleteTokenDialogProps {
   token: TokenView | null;
-  pending: boolean;
-  error?: string;
-  onConfirm(): void;
-  onCancel(): void;
+  onClose(): void;
+  /** Where focus goes once the deleted token's row (and its Delete button) is gone. */
+  returnFocus: RefObject<HTMLElement | null>;
 }
 
-export function DeleteTokenDialog({ token, pending, error, onConfirm, onCancel }: DeleteTokenDialogProps) {
+export function DeleteTokenDialog({ token, onClose, returnFocus }: DeleteTokenDialogProps) {
+  const dialog = useDeleteTokenDialog(token, onClose);
   return (
-    <Dialog
+    <ConfirmDialog
       open={token !== null}
-      onRequestClose={() => !pending && onCancel()}
-      role="alertdialog"
+      onCancel={dialog.cancel}
+      onConfirm={dialog.confirm}
       title={token ? `Delete token “${token.name}”?` : ""}
       description="Bots and scripts using this token stop working immediately. This cannot be undone; to pause a token instead, switch it off."
-    >
-      <div className="space-y-4">
-        {error && <ErrorNote>{error}</ErrorNote>}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <Button onClick={onCancel} disabled={pending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={onConfirm} disabled={pending}>
-            {pending ? "Deleting…" : "Delete token"}
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Delete token"
+      pendingLabel="Deleting…"
+      pending={dialog.pending}
+      error={dialog.error ? explain(dialog.error, "delete the token") : undefined}
+      returnFocus={returnFocus}
+    />
   );
 }

@@ -12,7 +12,7 @@ export function ScopeBadge({ scope }: { scope: TokenScope }) {
   return (
     <span
       title={SCOPE_INFO[scope].summary}
-      className={`inline-flex items-center rounded-md px-2 py-0.5 font-mono text-xs font-medium ring-1 ring-inset ${TONES[scope]}`}
+      className={`inline-flex items-center whitespace-nowrap rounded-md px-2 py-0.5 font-mono text-xs font-medium ring-1 ring-inset ${TONES[scope]}`}
     >
       {SCOPE_INFO[scope].label}
     </span>

@@ -1,203 +1,181 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
-import type { TokenView } from "@/lib/tokens/schemas";
-import { endOfDay, formatDateTime, isoDay, relativeTime } from "@/lib/client/format";
-import type { UpdateTokenVariables } from "@/lib/client/token-queries";
+import { useState, type RefObject } from "react";
+import { formatDateTime } from "@/lib/client/format";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { ErrorNote } from "@/components/ui/error-note";
-import { inputClass } from "@/components/ui/styles";
-import { ExpiryLabel } from "./expiry-label";
+import { Field } from "@/components/ui/field";
+import { Select } from "@/components/ui/select";
+import { ExpiredBadge, ExpiryLabel } from "./expiry-label";
+import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
+import { explain } from "./messages";
 import { ScopePermissions } from "./scope-permissions";
-
-const DAY_MS = 86_400_000;
+import { RelativeTime } from "./time-label";
+import type { TokenView } from "./token-api";
+import { TokenEditForm } from "./token-edit-form";
+import { TokenSecretDialog } from "./token-secret-dialog";
+import { useManageTokenDialog, type RotateRequest } from "./use-manage-token-dialog";
 
 const GRACE_CHOICES = [
-  { seconds: 0, label: "None: the old token stops now" },
-  { seconds: 300, label: "5 minutes" },
-  { seconds: 3_600, label: "1 hour" },
-  { seconds: 86_400, label: "24 hours" },
+  { seconds: 0, label: "None: the old token stops now", words: "" },
+  { seconds: 300, label: "5 minutes", words: "5 minutes" },
+  { seconds: 3_600, label: "1 hour", words: "an hour" },
+  { seconds: 86_400, label: "24 hours", words: "24 hours" },
 ] as const;
+
+const GRACE_OPTIONS = GRACE_CHOICES.map((c) => ({ value: c.seconds as number, label: c.label }));
+
+/** Presets for the new expiry of an expired token's rotation (no custom date: edit the token for that). */
+const ROTATE_EXPIRY_CHOICES = EXPIRY_CHOICES.filter((c) => c.value !== "custom");
 
 export interface TokenDetailsDialogProps {
   token: TokenView | null;
-  now: number;
   onClose(): void;
-  onSave(changes: UpdateTokenVariables): void;
-  saving: boolean;
-  saveError?: string;
-  onRotate(graceSeconds: number): void;
-  rotating: boolean;
-  rotateError?: string;
+  /** Where focus goes after the rotated secret is shown (the Manage button it came from may be gone). */
+  returnFocus: RefObject<HTMLElement | null>;
 }
 
 /**
  * One token in full: what it can do, when and where it was last used, and the
- * actions that change it without deleting it (edit, rotate).
+ * changes short of deleting it (edit, rotate). Owns its writes (useManageTokenDialog).
  */
-export function TokenDetailsDialog(props: TokenDetailsDialogProps) {
-  const { token, onClose } = props;
+export function TokenDetailsDialog({ token, onClose, returnFocus }: TokenDetailsDialogProps) {
+  const manage = useManageTokenDialog(token, onClose);
+  const grace = GRACE_CHOICES.find((g) => g.seconds === manage.rotating?.graceSeconds);
   return (
-    <Dialog open={token !== null} onRequestClose={onClose} title={token ? `Token “${token.name}”` : ""} size="lg">
-      {token && <TokenDetails key={token.id} {...props} token={token} />}
-    </Dialog>
+    <>
+      <Dialog open={token !== null} onRequestClose={manage.close} title={token ? `Token “${token.name}”` : ""} size="lg">
+        {token && <TokenDetails key={token.id} token={token} manage={manage} />}
+      </Dialog>
+      <ConfirmDialog
+        open={manage.rotating !== null}
+        onCancel={manage.cancelRotate}
+        onConfirm={manage.confirmRotate}
+        title={token ? `Rotate “${token.name}”?` : ""}
+        description={
+          grace && grace.seconds > 0
+            ? `A new secret is made now. The current one keeps working for ${grace.words}, then stops: update every bot that uses it before then.`
+            : "A new secret is made now and the current one stops working now: every bot that uses it is refused until it has the new one."
+        }
+        confirmLabel="Rotate now"
+        pendingLabel="Rotating…"
+        pending={manage.rotatePending}
+        error={manage.rotateError ? explain(manage.rotateError, "rotate the token") : undefined}
+      />
+      <TokenSecretDialog key={`rotated-${manage.rotated?.id}`} kind="rotated" created={manage.rotated} onClose={manage.dismissRotated} returnFocus={returnFocus} />
+    </>
   );
 }
 
-function TokenDetails({ token, now, onClose, onSave, saving, saveError, onRotate, rotating, rotateError }: TokenDetailsDialogProps & { token: TokenView }) {
-  const ids = { name: useId(), expiry: useId(), ips: useId(), ipsHelp: useId(), grace: useId() };
-  const [grace, setGrace] = useState(3_600);
-  const [neverExpires, setNeverExpires] = useState(token.expiresAt === 0);
+type Manage = ReturnType<typeof useManageTokenDialog>;
 
-  function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const date = String(data.get("expiry") ?? "");
-    const expiresAt = neverExpires || !date ? 0 : endOfDay(date);
-    const allowedIps = String(data.get("ips") ?? "")
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    onSave({ id: token.id, name: String(data.get("name") ?? ""), expiresAt, allowedIps });
-  }
+function statusOf(token: TokenView) {
+  if (token.expired) return { label: "Expired", note: token.enabled ? "Switched on, but refused: it has expired." : "Switched off, and expired." };
+  return { label: token.enabled ? "Enabled" : "Disabled", note: token.enabled ? "" : "Refused until switched on again." };
+}
 
+function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
+  const [now] = useState(() => Date.now());
+  const status = statusOf(token);
   return (
     <div className="space-y-6">
-      <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm">
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Scope</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Scope</dt>
           <dd className="mt-0.5">
             <ScopePermissions tokenId={token.id} scope={token.scope} />
           </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Status</dt>
-          <dd className="mt-0.5">{token.enabled ? "Enabled" : "Disabled"}</dd>
+          <dt className="text-zinc-600 dark:text-zinc-400">Status</dt>
+          <dd className="mt-0.5">
+            {token.expired ? <ExpiredBadge /> : status.label}
+            {status.note && <span className="ml-1.5 text-zinc-600 dark:text-zinc-400">{status.note}</span>}
+          </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Created</dt>
-          <dd className="mt-0.5">{formatDateTime(token.createdAt * 1000)}</dd>
+          <dt className="text-zinc-600 dark:text-zinc-400">Created</dt>
+          <dd className="mt-0.5">
+            <RelativeTime ms={token.createdAt * 1000} now={now} />
+          </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Expires</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
           <dd className="mt-0.5">
             <ExpiryLabel expiresAt={token.expiresAt} now={now} />
           </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Last used</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Last used</dt>
           <dd className="mt-0.5">
             {token.lastUsedAt === 0 ? (
               "Never"
             ) : (
               <>
-                {relativeTime(token.lastUsedAt * 1000, now)}{" "}
-                <span className="text-zinc-500 dark:text-zinc-400">from {token.lastUsedIp || "an unknown address"}</span>
+                <RelativeTime ms={token.lastUsedAt * 1000} now={now} />{" "}
+                <span className="text-zinc-600 dark:text-zinc-400">from {token.lastUsedIp || "an unknown address"}</span>
               </>
             )}
           </dd>
         </div>
         <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Token starts with</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Token starts with</dt>
           <dd className="mt-0.5 font-mono">{token.prefix ? `${token.prefix}…` : "(imported)"}</dd>
         </div>
         {token.graceUntil > 0 && (
-          <div className="sm:col-span-2">
-            <dt className="text-zinc-500 dark:text-zinc-400">Previous secret</dt>
+          <div className="col-span-2">
+            <dt className="text-zinc-600 dark:text-zinc-400">Previous secret</dt>
             <dd className="mt-0.5">Still accepted until {formatDateTime(token.graceUntil)} (rotation grace period)</dd>
           </div>
         )}
       </dl>
 
-      <form onSubmit={save} className="space-y-4 border-t border-zinc-200 pt-5 dark:border-zinc-800" aria-labelledby={`${ids.name}-legend`}>
-        <h3 id={`${ids.name}-legend`} className="text-sm font-semibold">
-          Edit
-        </h3>
-        {saveError && (
-          <ErrorNote>{saveError}</ErrorNote>
-        )}
-        <div className="grid gap-4 sm:grid-cols-2">
-          <div className="space-y-1.5">
-            <label htmlFor={ids.name} className="text-sm font-medium">
-              Token name
-            </label>
-            <input id={ids.name} name="name" defaultValue={token.name} required className={inputClass()} autoComplete="off" />
-          </div>
-          <div className="space-y-1.5">
-            <label htmlFor={ids.expiry} className="text-sm font-medium">
-              Expires on
-            </label>
-            <input
-              id={ids.expiry}
-              name="expiry"
-              type="date"
-              disabled={neverExpires}
-              defaultValue={token.expiresAt ? isoDay(token.expiresAt) : isoDay(now + 30 * DAY_MS)}
-              min={isoDay(now + DAY_MS)}
-              className={inputClass()}
-            />
-            <label className="flex items-center gap-2 text-sm">
-              <input type="checkbox" checked={neverExpires} onChange={(e) => setNeverExpires(e.target.checked)} />
-              Never expires
-            </label>
-          </div>
-        </div>
-        <div className="space-y-1.5">
-          <label htmlFor={ids.ips} className="text-sm font-medium">
-            Allowed IP addresses
-          </label>
-          <textarea
-            id={ids.ips}
-            name="ips"
-            rows={3}
-            defaultValue={token.allowedIps.join("\n")}
-            aria-describedby={ids.ipsHelp}
-            placeholder={"203.0.113.0/24\n2001:db8::/32"}
-            className={`${inputClass()} font-mono`}
-            spellCheck={false}
-          />
-          <p id={ids.ipsHelp} className="text-xs text-zinc-500 dark:text-zinc-400">
-            One IPv4/IPv6 address or CIDR range per line. Empty: usable from anywhere. From any other address the token is
-            refused like a wrong one.
-          </p>
-        </div>
-        <div className="flex justify-end">
-          <Button type="submit" variant="primary" disabled={saving}>
-            {saving ? "Saving…" : "Save changes"}
-          </Button>
-        </div>
-      </form>
+      <TokenEditForm token={token} manage={manage} />
+      <RotateSection token={token} onRotate={manage.askRotate} pending={manage.rotatePending} />
 
-      <div className="space-y-3 border-t border-zinc-200 pt-5 dark:border-zinc-800">
-        <h3 className="text-sm font-semibold">Rotate</h3>
+      <div className="flex justify-end border-t border-zinc-200 pt-4 dark:border-zinc-800">
+        <Button onClick={manage.close}>Close</Button>
+      </div>
+    </div>
+  );
+}
+
+function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotate(r: RotateRequest): void; pending: boolean }) {
+  const [grace, setGrace] = useState(3_600);
+  const [expiry, setExpiry] = useState<ExpiryChoice>("30");
+  return (
+    <div className="space-y-3 border-t border-zinc-200 pt-5 dark:border-zinc-800">
+      <h3 className="text-sm font-semibold">Rotate</h3>
+      {token.expired ? (
+        <ErrorNote className="bg-amber-50 text-amber-950 dark:bg-amber-950/40 dark:text-amber-100">
+          This token has expired, so a new secret needs a new expiry: without one it would be refused from the start.
+        </ErrorNote>
+      ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Issue a new secret for this token (same name, scope, expiry and allowlist). Give callers a grace period to switch
           over, during which the current secret keeps working.
         </p>
-        {rotateError && (
-          <ErrorNote>{rotateError}</ErrorNote>
+      )}
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
+        <Field label="Grace period" className="flex-1">
+          {(control) => (
+            <Select<number> {...control} value={grace} options={GRACE_OPTIONS} onValueChange={setGrace} />
+          )}
+        </Field>
+        {token.expired && (
+          <Field label="New expiry" className="flex-1">
+            {(control) => (
+              <Select<ExpiryChoice> {...control} value={expiry} options={ROTATE_EXPIRY_CHOICES} onValueChange={setExpiry} />
+            )}
+          </Field>
         )}
-        <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
-          <div className="flex-1 space-y-1.5">
-            <label htmlFor={ids.grace} className="text-sm font-medium">
-              Grace period
-            </label>
-            <select id={ids.grace} value={grace} onChange={(e) => setGrace(Number(e.target.value))} className={inputClass()}>
-              {GRACE_CHOICES.map((c) => (
-                <option key={c.seconds} value={c.seconds}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <Button onClick={() => onRotate(grace)} disabled={rotating}>
-            {rotating ? "Rotating…" : "Rotate token"}
-          </Button>
-        </div>
-      </div>
-
-      <div className="flex justify-end border-t border-zinc-200 pt-4 dark:border-zinc-800">
-        <Button onClick={onClose}>Close</Button>
+        <Button
+          onClick={() => onRotate(token.expired ? { graceSeconds: grace, expiresAt: expiryFrom(expiry, "", Date.now()) } : { graceSeconds: grace })}
+          disabled={pending}
+        >
+          Rotate token
+        </Button>
       </div>
     </div>
   );

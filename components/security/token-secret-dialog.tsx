@@ -28,6 +28,8 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
   const [copy, setCopy] = useState<CopyState>("idle");
   const [confirming, setConfirming] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const copyRef = useRef<HTMLButtonElement>(null);
+  const keepRef = useRef<HTMLButtonElement>(null);
   const ids = { field: useId(), warning: useId(), tryIt: useId() };
 
   const plaintext = created?.token;
@@ -39,6 +41,17 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
   }, [copy]);
 
   const [copiedOnce, setCopiedOnce] = useState(false);
+
+  // The question gets the focus when it appears, so Enter keeps the dialog open.
+  useEffect(() => {
+    if (confirming) keepRef.current?.focus();
+  }, [confirming]);
+
+  function keepOpen() {
+    setConfirming(false);
+    // The button that had the focus goes away: put it on Copy, the thing left to do.
+    copyRef.current?.focus();
+  }
 
   async function copyToken() {
     if (!plaintext) return;
@@ -109,7 +122,7 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
                 autoComplete="off"
                 className="block w-full min-w-0 rounded-lg border border-zinc-300 bg-zinc-50 px-3 py-2 font-mono text-sm text-zinc-900 outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
               />
-              <Button variant="primary" onClick={copyToken} data-autofocus className="sm:w-28">
+              <Button ref={copyRef} variant="primary" onClick={copyToken} data-autofocus className="sm:w-28">
                 {copy === "copied" ? "✓ Copied" : "Copy"}
               </Button>
             </div>
@@ -146,7 +159,9 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
                 shown again. Close anyway?
               </p>
               <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-                <Button onClick={() => setConfirming(false)}>Keep it open</Button>
+                <Button ref={keepRef} onClick={keepOpen}>
+                  Keep it open
+                </Button>
                 <Button variant="danger" onClick={onClose}>
                   Close anyway
                 </Button>
