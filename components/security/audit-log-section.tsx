@@ -171,34 +171,8 @@ export function AuditLogSection() {
             onChange={(e) => setDraft((d) => ({ ...d, target: e.target.value }))}
           />
         </div>
-        <div className="space-y-1">
-          <label htmlFor={ids.from} className={LABEL}>
-            From
-          </label>
-          <input
-            id={ids.from}
-            type="date"
-            className={inputClass(Boolean(parsed.error))}
-            value={draft.from}
-            aria-invalid={parsed.error ? true : undefined}
-            aria-describedby={parsed.error ? ids.range : undefined}
-            onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))}
-          />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor={ids.to} className={LABEL}>
-            To
-          </label>
-          <input
-            id={ids.to}
-            type="date"
-            className={inputClass(Boolean(parsed.error))}
-            value={draft.to}
-            aria-invalid={parsed.error ? true : undefined}
-            aria-describedby={parsed.error ? ids.range : undefined}
-            onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))}
-          />
-        </div>
+        <RangeDate id={ids.from} label="From" value={draft.from} errorId={parsed.error ? ids.range : undefined} onChange={(from) => setDraft((d) => ({ ...d, from }))} />
+        <RangeDate id={ids.to} label="To" value={draft.to} errorId={parsed.error ? ids.range : undefined} onChange={(to) => setDraft((d) => ({ ...d, to }))} />
         {parsed.error && (
           <p id={ids.range} className="col-span-2 text-sm text-red-700 md:col-span-4 dark:text-red-400">
             {parsed.error}
@@ -275,5 +249,25 @@ export function AuditLogSection() {
         </>
       )}
     </SectionCard>
+  );
+}
+
+/** One end of the date range; both ends share the range's one error line (`errorId`). */
+function RangeDate({ id, label, value, errorId, onChange }: { id: string; label: string; value: string; errorId?: string; onChange(value: string): void }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={LABEL}>
+        {label}
+      </label>
+      <input
+        id={id}
+        type="date"
+        className={inputClass(Boolean(errorId))}
+        value={value}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={errorId}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
   );
 }
