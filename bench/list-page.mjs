@@ -3,6 +3,7 @@
 //   - the largest token-list response the page loads,
 //   - /healthz p99 while a full, unpaged token list is being built, against /healthz p99 alone.
 // Called by bench/run.mjs on its largest-database server; figures go into bench/results.md.
+import { spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 import { quantile } from "./summary.mjs";
 
@@ -10,6 +11,7 @@ const PAGE_PATH = "/panel/settings/security";
 const LIST_PATH = "/panel/api/setting/apiTokens";
 /** Seeded filler tokens are named `bench-filler-000042` (the admin and its token are `bench-admin`). */
 const ROW_TEXT = /bench-filler-\d{6}/;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Records, inside the page, when a seeded token's name is first rendered
@@ -81,27 +83,65 @@ async function healthzLatencies(baseUrl, { until, min = 0 }) {
     const res = await fetch(`${baseUrl}/healthz`);
     await res.arrayBuffer();
     latencies.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 2));
+    await sleep(2);
   }
   return latencies;
 }
 
-/** Each full list is preceded by `aloneSamples` /healthz calls on their own, so both see the same machine. */
+/**
+ * The bot that fetches the full list runs in a process of its own, as a real
+ * one does: decoding and parsing 25 MB here would stall this process's own
+ * /healthz timings and blame the panel for it. It accepts gzip, as bots'
+ * HTTP libraries do, prints "start" as it sends the request and then what it got.
+ */
+const LIST_BOT = `
+const [url, token] = process.argv.slice(1);
+console.log("start");
+const t0 = performance.now();
+fetch(url, { headers: { Authorization: "Bearer " + token } }).then(async (res) => {
+  const text = await res.text();
+  const items = JSON.parse(text).obj;
+  console.log(JSON.stringify({ status: res.status, bytes: Buffer.byteLength(text), items: Array.isArray(items) ? items.length : null, ms: performance.now() - t0 }));
+});`;
+
+/** `{ started, result }`: when the bot has sent its request, and what it got. */
+function fetchFullList(url, token) {
+  const bot = spawn(process.execPath, ["-e", LIST_BOT, url, token], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  let markStarted;
+  const started = new Promise((resolve) => (markStarted = resolve));
+  const result = new Promise((resolve, reject) => {
+    bot.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.startsWith("start\n")) markStarted();
+    });
+    bot.on("error", reject);
+    bot.on("exit", (code) => {
+      markStarted();
+      if (code === 0 && out.startsWith("start\n")) resolve(JSON.parse(out.slice("start\n".length)));
+      else reject(new Error(`list-page: the list bot exited with ${code}: ${out}`));
+    });
+  });
+  return { started, result };
+}
+
+/**
+ * Each full list is preceded by `aloneSamples` /healthz calls on their own,
+ * after a pause that lets the server finish with the previous list (its
+ * garbage collection), so both sets see the same machine and the baseline is
+ * the server at rest.
+ */
 async function healthzDuringFullList({ baseUrl, bearerToken, lists, aloneSamples }) {
   const alone = [];
   const during = [];
   const fullLists = [];
   for (let i = 0; i < lists; i++) {
+    await sleep(500);
     alone.push(...(await healthzLatencies(baseUrl, { until: () => true, min: aloneSamples })));
     let done = false;
-    const started = performance.now();
-    const list = fetch(`${baseUrl}${LIST_PATH}`, { headers: { Authorization: `Bearer ${bearerToken}` } })
-      .then(async (res) => {
-        const text = await res.text();
-        const items = JSON.parse(text).obj;
-        return { status: res.status, bytes: Buffer.byteLength(text), items: Array.isArray(items) ? items.length : null, ms: performance.now() - started };
-      })
-      .finally(() => (done = true));
+    const { started, result } = fetchFullList(`${baseUrl}${LIST_PATH}`, bearerToken);
+    const list = result.finally(() => (done = true));
+    await started;
     during.push(...(await healthzLatencies(baseUrl, { until: () => done })));
     fullLists.push(await list);
   }
@@ -122,7 +162,7 @@ export async function measureListPage({ server, admin, bearerToken, tokens, smok
   });
   try {
     const navigation = await navigationTrials(browser, { baseUrl: server.baseUrl, admin, trials: smoke ? 1 : 5 });
-    const healthz = await healthzDuringFullList({ baseUrl: server.baseUrl, bearerToken, lists: smoke ? 1 : 3, aloneSamples: smoke ? 50 : 200 });
+    const healthz = await healthzDuringFullList({ baseUrl: server.baseUrl, bearerToken, lists: smoke ? 1 : 5, aloneSamples: smoke ? 50 : 300 });
     for (const l of healthz.fullLists) {
       if (l.status !== 200 || l.items !== tokens) throw new Error(`list-page: full list answered ${l.status} with ${l.items} items, expected ${tokens}`);
     }
