@@ -5,3 +5,4 @@ export * from "./rate-limits";
 export * from "./sessions";
 export * from "./token-state";
 export * from "./panel-info";
+export * from "./write-sequence";

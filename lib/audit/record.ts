@@ -7,7 +7,7 @@ import type { AuditContext } from "./context";
 
 /**
  * Audit rows are built as statements, not written: the caller puts them in the
- * same `db.batch()` as the change they record, so a change and its record
+ * same transaction as the change they record (lib/db/commit.ts), so a change and its record
  * commit (or roll back) together.
  */
 export interface AuditEntry {

@@ -8,6 +8,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { DomainError } from "@/lib/errors";
 import type { AuditContext } from "@/lib/audit/context";
 import { auditStatement } from "@/lib/audit/record";
+import { commit } from "@/lib/db/commit";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import {
   decoyPasswordHash,
@@ -76,7 +77,7 @@ export async function resetAdmin(db: Db, username: string, password: string): Pr
   const now = Date.now();
   const existing = await db.select({ id: adminUsers.id }).from(adminUsers).where(eq(adminUsers.username, username)).get();
   if (existing) {
-    await db.batch([
+    await commit(db, [
       db.update(adminUsers).set({ passwordHash, credentialsChangedAt: now }).where(eq(adminUsers.id, existing.id)),
       db.delete(sessions).where(eq(sessions.userId, existing.id)),
     ]);
@@ -142,7 +143,7 @@ export async function updateCredentials(
 
   const passwordHash = await hashPassword(input.newPassword);
   try {
-    await db.batch([
+    await commit(db, [
       db
         .update(adminUsers)
         .set({ username: input.newUsername, passwordHash, credentialsChangedAt: now })

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { findAdminByPassword } from "./admins";
 import { PASSWORD_MAX_LENGTH } from "./password";
 import { auditStatement } from "@/lib/audit/record";
+import { commit } from "@/lib/db/commit";
 import { newSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { purgeStaleWindows } from "@/lib/rate-limit/counters";
@@ -61,7 +62,7 @@ export async function login(
   await purgeExpiredSessions(db, policy, now);
   await purgeStaleWindows(db, policy.windowMs, now);
   const session = newSession(db, user.id, meta, policy, now);
-  await db.batch([
+  await commit(db, [
     session.statement,
     auditStatement(
       db,

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
 import { auditStatement } from "@/lib/audit/record";
+import { commit } from "@/lib/db/commit";
 import { hashSessionId, newRandomId } from "./secrets";
 
 export interface SessionPolicy {
@@ -103,7 +104,7 @@ export async function endSession(
 ): Promise<boolean> {
   const session = await resolveSession(db, sessionId, policy, now);
   if (!session) return false;
-  await db.batch([
+  await commit(db, [
     db.delete(sessions).where(eq(sessions.idHash, session.sessionHash)),
     auditStatement(
       db,

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { Db } from "@/db/client";
+import { commit } from "@/lib/db/commit";
 import { tokenState } from "@/db/schema/token-state";
 import type { auditStatement, auditTokensWhere } from "@/lib/audit/record";
 import { invalidateTokenCache } from "./verifier";
@@ -42,9 +43,9 @@ function bumpTokenGeneration(db: Db) {
 }
 
 /**
- * Commits the writes, their audits and one generation bump in a single
- * `db.batch` (one transaction), then drops this process's cache so its very
- * next request sees the change. Results come back in the order of `writes`.
+ * Commits the writes, their audits and one generation bump in one transaction
+ * (lib/db/commit.ts, which also waits for a lagging replica), then drops this
+ * process's cache so its very next request sees the change. Results come back in the order of `writes`.
  * No writes, nothing to commit: no batch and no bump.
  */
 export async function writeTokenChanges<R>(db: Db, writes: readonly TokenWrite<R>[]): Promise<{ rows: R }[]> {
@@ -57,8 +58,7 @@ export async function writeTokenChanges<R>(db: Db, writes: readonly TokenWrite<R
     if (write.auditAfter) statements.push(write.auditAfter);
   }
   statements.push(bumpTokenGeneration(db));
-  // Never empty (it ends with the bump); drizzle only wants that spelled as a tuple.
-  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const results = await commit(db, statements);
   invalidateTokenCache(db);
   return changeAt.map((i) => ({ rows: results[i] as R }));
 }

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { apiTokens } from "@/db/schema/api-tokens";
+import { commit, readWriteSequence } from "@/lib/db/commit";
+import { openTestDb, type TestDb } from "../support/db";
+
+/**
+ * lib/db/commit.ts: the acknowledged writes' one way in. Its wait for a
+ * lagging replica is exercised against a real sqld replica in
+ * tests/reliability/replicas.test.ts; here, what it commits.
+ */
+let t: TestDb;
+beforeEach(async () => {
+  t = await openTestDb();
+});
+afterEach(() => t.cleanup());
+
+const insert = (name: string) =>
+  t.db.insert(apiTokens).values({ name, tokenHash: name.padEnd(64, "0") }).returning({ id: apiTokens.id, name: apiTokens.name });
+
+describe("commit", () => {
+  it("returns each statement's result in order, and the write sequence goes up by one per commit", async () => {
+    expect(await readWriteSequence(t.db)).toBe(0);
+    const [a, b] = (await commit(t.db, [insert("a"), insert("b")])) as { name: string }[][];
+    expect([a![0]!.name, b![0]!.name]).toEqual(["a", "b"]);
+    expect(await readWriteSequence(t.db)).toBe(1);
+    await commit(t.db, [insert("c")]);
+    expect(await readWriteSequence(t.db)).toBe(2);
+  });
+
+  it("commits nothing, the sequence included, when a statement fails", async () => {
+    await commit(t.db, [insert("taken")]);
+    await expect(commit(t.db, [insert("fresh"), insert("taken")])).rejects.toThrow(/UNIQUE/);
+    expect((await t.db.select({ name: apiTokens.name }).from(apiTokens)).map((r) => r.name)).toEqual(["taken"]);
+    expect(await readWriteSequence(t.db)).toBe(1);
+  });
+});
+
+describe("source guard", () => {
+  const ROOT = path.resolve(__dirname, "..", "..");
+  function sources(dir: string): string[] {
+    return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+      const rel = path.posix.join(dir, entry.name);
+      if (entry.isDirectory()) return sources(rel);
+      return /\.(ts|tsx|mts)$/.test(entry.name) && !entry.name.endsWith(".d.ts") ? [rel] : [];
+    });
+  }
+
+  it("batches only in lib/db: commit for what is acknowledged, runBatch for counters", () => {
+    const offenders: string[] = [];
+    for (const file of ["lib", "cli", "app", "db"].flatMap(sources)) {
+      // Code only: comments may name what they are about.
+      const text = readFileSync(path.join(ROOT, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      if (/\bdb\.batch\(/.test(text) && !["lib/db/commit.ts", "lib/db/batch.ts"].includes(file)) offenders.push(`${file}: db.batch`);
+      if (/\brunBatch\(/.test(text) && !["lib/db/batch.ts", "lib/rate-limit/counters.ts"].includes(file)) offenders.push(`${file}: runBatch`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
