@@ -209,17 +209,28 @@ export function ensureSqld(log) {
   return { bin: SQLD_BIN };
 }
 
-export async function startSqld(bin, dbPath) {
+/**
+ * sqld on a free loopback port. `primary: true` also opens its gRPC port for
+ * replicas (`grpcUrl`); `replicaOf` makes it a replica of that primary, which
+ * reads locally and forwards writes.
+ */
+export async function startSqld(bin, dbPath, { primary = false, replicaOf = null } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = await startChild("sqld", bin, ["--db-path", dbPath, "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"], {
+  const grpcPort = primary ? await freePort() : null;
+  const roleArgs = [
+    ...(grpcPort ? ["--grpc-listen-addr", `127.0.0.1:${grpcPort}`] : []),
+    ...(replicaOf ? ["--primary-grpc-url", replicaOf.grpcUrl] : []),
+  ];
+  const label = replicaOf ? "sqld replica" : "sqld";
+  const server = await startChild(label, bin, ["--db-path", dbPath, "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome", ...roleArgs], {
     env: { ...process.env, RUST_LOG: "error" },
     // Any HTTP answer means it listens; /health is 200 on sqld.
     ready: async () => (await fetch(`${url}/health`)).status > 0,
     timeoutMs: 30_000,
   });
   const version = spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
-  return { ...server, url, version };
+  return { ...server, url, version, grpcUrl: grpcPort ? `http://127.0.0.1:${grpcPort}` : null };
 }
 
 /** Resident set size of a process in bytes (Linux /proc; elsewhere `ps`), or null when gone. */

@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { createClient } from "@libsql/client";
 import { loadRun } from "./load.mjs";
 import { bearer, signIn, STATUS_PATH } from "./panel-client.mjs";
 import { ensureBuild, ensureSqld, BENCH_TMP, ROOT, startPanel, startPlainServer, startSqld } from "./procs.mjs";
@@ -102,6 +103,20 @@ async function seedPanelDatabase(databaseUrl, tokens, database) {
   log(`seeded ${tokens} tokens into ${database} in ${seconds.toFixed(1)} s`);
 }
 
+/** Waits until a fresh replica has pulled the seeded tokens from its primary. */
+async function untilReplicated(url, tokens) {
+  const client = createClient({ url });
+  try {
+    for (const started = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 200))) {
+      const n = await client.execute("SELECT count(*) AS n FROM api_tokens").then((r) => Number(r.rows[0].n), () => 0);
+      if (n >= tokens) return log(`replica has the ${tokens} tokens after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (Date.now() - started > 120_000) throw new Error(`the sqld replica has ${n} of ${tokens} tokens after 120 s`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
 async function startPanelOn(label, { databaseUrl, tokens, database }) {
   const server = await startPanel(label, { databaseUrl, admin });
   servers.push(server);
@@ -160,14 +175,17 @@ async function main() {
   const file = (n) => `file:${path.join(tmp, `tokens-${n}.db`)}`;
   // A libSQL server, when it can be had: the multi-machine setup.
   let sqld = null;
+  let replica = null;
   if (args["no-sqld"]) notice("sqld part skipped (--no-sqld)");
   else {
     const found = ensureSqld(log);
     if (found.reason) notice(`sqld part skipped: ${found.reason}`);
     else {
       try {
-        sqld = await startSqld(found.bin, path.join(tmp, "sqld-data"));
+        sqld = await startSqld(found.bin, path.join(tmp, "sqld-data"), { primary: true });
         servers.push(sqld);
+        replica = await startSqld(found.bin, path.join(tmp, "sqld-replica-data"), { replicaOf: sqld });
+        servers.push(replica);
       } catch (error) {
         notice(`sqld part skipped: sqld did not start: ${String(error.message).split("\n")[0]}`);
       }
@@ -178,14 +196,18 @@ async function main() {
   // server starts at once. The second panels (for the disable check) idle
   // until the end, so they cost the load runs nothing.
   for (const n of [few, mid, most]) await seedPanelDatabase(file(n), n, "file");
-  if (sqld) await seedPanelDatabase(sqld.url, most, "sqld");
-  const [small, middle, large, largeSecond, sqldPanel, sqldSecond, plain] = await Promise.all([
+  if (sqld) {
+    await seedPanelDatabase(sqld.url, most, "sqld");
+    await untilReplicated(replica.url, most);
+  }
+  const [small, middle, large, largeSecond, sqldPanel, sqldSecond, replicaPanel, plain] = await Promise.all([
     startPanelOn(`file-${few}`, { databaseUrl: file(few), tokens: few, database: "file" }),
     startPanelOn(`file-${mid}`, { databaseUrl: file(mid), tokens: mid, database: "file" }),
     startPanelOn(`file-${most}`, { databaseUrl: file(most), tokens: most, database: "file" }),
     startPanelOn(`file-${most}-b`, { databaseUrl: file(most), tokens: most, database: "file" }),
     sqld && startPanelOn(`sqld-${most}`, { databaseUrl: sqld.url, tokens: most, database: "sqld" }),
     sqld && startPanelOn(`sqld-${most}-b`, { databaseUrl: sqld.url, tokens: most, database: "sqld" }),
+    replica && startPanelOn(`sqld-replica-${most}`, { databaseUrl: replica.url, tokens: most, database: "sqld replica" }),
     startPlainServer().then((server) => (servers.push(server), server)),
   ]);
   log(`servers up: ${servers.map((s) => s.label).join(", ")}`);
@@ -220,6 +242,7 @@ async function main() {
   ];
   if (sqldPanel) {
     subjectsBySegment.push({ server: sqldPanel, subjects: [{ id: "bearer@sqld", label: "bearer token", target: bearerLoad(sqldPanel) }] });
+    subjectsBySegment.push({ server: replicaPanel, subjects: [{ id: "bearer@replica", label: "bearer token", target: bearerLoad(replicaPanel) }] });
   }
   // --only bearer@few,badsum@few: a quick A/B of a few subjects while changing code (targets
   // of the others then read "not measured").
@@ -323,7 +346,16 @@ async function main() {
       servers: `two panel processes on one sqld with ${most} tokens`,
       ...(await measureDisablePropagation({ first: sqldPanel, second: sqldSecond, adminToken: adminToken.plaintext, victim, reps: settings.propagationTrials })),
     });
-  } else propagation.push({ database: "sqld", skipped: "no sqld" });
+    // On a replica: its own next request must already refuse (the write waits for the replica), the other side within 1 s.
+    for (const [name, first, second] of [["sqld replica → primary", replicaPanel, sqldPanel], ["sqld primary → replica", sqldPanel, replicaPanel]]) {
+      log(`disable-propagation check: ${first.label} + ${second.label} (${name})`);
+      propagation.push({
+        database: name,
+        servers: `a panel on a sqld replica and one on its primary, ${most} tokens`,
+        ...(await measureDisablePropagation({ first, second, adminToken: adminToken.plaintext, victim, reps: settings.propagationTrials })),
+      });
+    }
+  } else propagation.push({ database: "sqld", skipped: "no sqld" }, { database: "sqld replica", skipped: "no sqld" });
   for (const p of propagation) {
     if (!p.skipped) {
       log(`  ${p.database}: next request on the same server ${p.trials.map((t) => t.sameServerNextStatus).join("/")}, ` +
