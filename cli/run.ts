@@ -5,8 +5,11 @@ import { parseArgs } from "node:util";
 import { z, ZodError } from "zod";
 import { isEmbeddedUrl, openDatabase, type DatabaseHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { sessions } from "@/db/schema/sessions";
+import { auditStatement } from "@/lib/audit/record";
 import { updateCredentialsBody, resetAdmin } from "@/lib/auth/admins";
 import { serverConfig } from "@/lib/config";
+import { commit } from "@/lib/db/commit";
 import { DomainError } from "@/lib/errors";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
@@ -44,7 +47,7 @@ Commands:
         Put a backup made by \`backup\` in place of the database. Refused while any panel
         (or other program) has the database open: stop them first. The database that
         was there is kept next to it as <name>.before-restore-<time>; every session
-        ends. Embedded databases only.
+        ends, and the restore is in the audit log. Embedded databases only.
   import-3x-ui <x-ui.db> [--json]
         Copy the API tokens of a 3x-ui database (opened read-only), keeping their
         hashes so bots holding them keep working. Names already taken and invalid
@@ -222,8 +225,15 @@ const commands: Record<string, Command> = {
     const target = embeddedFile(serverConfig().databaseUrl, "restore");
     const report = restoreDatabase(target, source);
     // Migrated to this version; sessions of the backup's time are not honoured again.
-    const { client } = await open();
-    await client.execute("DELETE FROM sessions");
+    const { db } = await open();
+    await commit(db, [
+      db.delete(sessions),
+      auditStatement(db, CLI, {
+        action: "database.restore",
+        target: { type: "database", name: path.basename(target) },
+        detail: { backup: source, previous: report.previous, tokens: report.tokens, backupNewestEventAt: report.newestEventAt },
+      }, Date.now()),
+    ]);
     const taken = report.newestEventAt ? ` (its newest audit event: ${new Date(report.newestEventAt).toISOString()})` : "";
     io.out(
       `Restored ${source}${taken} into ${target}: ${report.tokens} tokens, ${report.enabledTokens} enabled; every session ended.\n` +

@@ -28,6 +28,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "token.leak_revoke": "Revoked leaked token",
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
+  "database.restore": "Restored database from a backup",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

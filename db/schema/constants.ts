@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "token.leak_revoke",
   "scope.denied",
   "bearer.failure",
+  "database.restore",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

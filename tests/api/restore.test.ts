@@ -92,5 +92,15 @@ describe.skipIf(testBackend() === "sqld")("restore", () => {
     const names = (await before.execute("SELECT name FROM api_tokens ORDER BY id")).rows.map((r) => r.name);
     before.close();
     expect(names).toEqual(["kept-bot", "made-later"]);
+
+    // The restore is in the restored database's audit log, with what it replaced.
+    const audit = await request<{ events: { action: string; actor: { type: string; name: string }; detail: Record<string, unknown> }[] }>(
+      server.baseUrl,
+      "/panel/api/setting/auditLog?action=database.restore",
+      { headers: bearer(kept) },
+    );
+    expect(audit.json?.obj?.events.map((e) => [e.action, e.actor.type, e.actor.name, e.detail.backup, e.detail.previous, e.detail.tokens])).toEqual([
+      ["database.restore", "system", "cli", backupFile, previous, 2],
+    ]);
   });
 });
