@@ -26,6 +26,8 @@ export interface RequestLogEntry {
   started: number;
   ip: string;
   actor: LoggedActor | null;
+  /** The body is written while it is sent (lib/streamed.ts): the line waits for its end. */
+  streamed?: boolean;
 }
 
 export function startRequestLog(request: Request, route: string, level: "info" | "debug" = "info"): RequestLogEntry {
@@ -45,6 +47,8 @@ export function startRequestLog(request: Request, route: string, level: "info" |
 /**
  * Writes the request's one log line. Every field is named here: the request,
  * its headers and its body never reach the logger, so credentials cannot.
+ * A streamed body is logged once it has been sent, or cut short, with its
+ * size: its duration is the transfer's, not the first byte's.
  */
 export function finishRequestLog(entry: RequestLogEntry, response: Response, log = requestLogger()): Response {
   let out = response;
@@ -57,15 +61,56 @@ export function finishRequestLog(entry: RequestLogEntry, response: Response, log
       out.headers.set(REQUEST_ID_HEADER, entry.requestId);
     }
   }
-  const fields = {
-    requestId: entry.requestId,
-    method: entry.method,
-    route: entry.route,
-    status: out.status,
-    durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
-    actor: entry.actor,
-    ip: entry.ip,
+  const write = (extra: { bytes?: number; aborted?: true } = {}, failed = false) => {
+    const fields = {
+      requestId: entry.requestId,
+      method: entry.method,
+      route: entry.route,
+      status: out.status,
+      durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+      actor: entry.actor,
+      ip: entry.ip,
+      ...extra,
+    };
+    log[failed || out.status >= 500 ? "error" : entry.level](fields, "request");
   };
-  log[out.status >= 500 ? "error" : entry.level](fields, "request");
-  return out;
+  if (!entry.streamed || !out.body) {
+    write();
+    return out;
+  }
+  return new Response(countedBody(out.body, write), out);
+}
+
+/** `body` as it is, calling `done` once: at its end, when the client goes away, or when it fails. */
+function countedBody(
+  body: ReadableStream<Uint8Array>,
+  done: (extra: { bytes: number; aborted?: true }, failed?: boolean) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let bytes = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { value, done: end } = await reader.read();
+          if (end) {
+            done({ bytes });
+            controller.close();
+            return;
+          }
+          bytes += value.byteLength;
+          controller.enqueue(value);
+        } catch (error) {
+          done({ bytes, aborted: true }, true);
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        done({ bytes, aborted: true });
+        await reader.cancel(reason);
+      },
+    },
+    // No buffer of its own: the producer still makes a part only when the client has taken the last.
+    { highWaterMark: 0 },
+  );
 }

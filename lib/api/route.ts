@@ -191,6 +191,7 @@ async function handle(call: Call): Promise<Response> {
       call.log.actor = actor;
     },
   });
+  if (result instanceof Streamed) call.log.streamed = true;
   return shapeResponse(binding!.key, spec, result);
 }
 

@@ -183,6 +183,46 @@ describe("request log line", () => {
     expect(out.status).toBe(302);
     expect(out.headers.get(REQUEST_ID_HEADER)).toBe(line.requestId);
   });
+
+  describe("a streamed body", () => {
+    const parts = ["[1,", "2,", "3]"];
+    function streamed(fail = false) {
+      const { lines, requests } = capture();
+      const entry = startRequestLog(new Request("http://x/panel/api/setting/apiTokens"), "/panel/api/setting/apiTokens");
+      entry.streamed = true;
+      let i = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (fail && i === 1) return controller.error(new Error("database went away"));
+          if (i === parts.length) return controller.close();
+          controller.enqueue(new TextEncoder().encode(parts[i++]));
+        },
+      });
+      return { lines, out: finishRequestLog(entry, new Response(body, { status: 200 }), requests) };
+    }
+    const fields = (line: Record<string, unknown>) => ({ level: line.level, status: line.status, bytes: line.bytes, aborted: line.aborted });
+
+    it("is logged once it has been sent, with its size", async () => {
+      const { lines, out } = streamed();
+      expect(lines).toHaveLength(0);
+      expect(await out.text()).toBe("[1,2,3]");
+      expect(lines.map(fields)).toEqual([{ level: "info", status: 200, bytes: 7, aborted: undefined }]);
+    });
+
+    it("is logged as aborted when the client goes away mid-way", async () => {
+      const { lines, out } = streamed();
+      const reader = out.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+      expect(lines.map(fields)).toEqual([{ level: "info", status: 200, bytes: 3, aborted: true }]);
+    });
+
+    it("is logged at error, aborted, when producing it fails", async () => {
+      const { lines, out } = streamed(true);
+      await expect(out.text()).rejects.toThrow("database went away");
+      expect(lines.map(fields)).toEqual([{ level: "error", status: 200, bytes: 3, aborted: true }]);
+    });
+  });
 });
 
 describe("stdout", () => {
