@@ -182,10 +182,11 @@ async function main() {
     if (found.reason) notice(`sqld part skipped: ${found.reason}`);
     else {
       try {
-        sqld = await startSqld(found.bin, path.join(tmp, "sqld-data"), { primary: true });
-        servers.push(sqld);
-        replica = await startSqld(found.bin, path.join(tmp, "sqld-replica-data"), { replicaOf: sqld });
-        servers.push(replica);
+        const primary = await startSqld(found.bin, path.join(tmp, "sqld-data"), { primary: true });
+        servers.push(primary);
+        const itsReplica = await startSqld(found.bin, path.join(tmp, "sqld-replica-data"), { replicaOf: primary });
+        servers.push(itsReplica);
+        [sqld, replica] = [primary, itsReplica];
       } catch (error) {
         notice(`sqld part skipped: sqld did not start: ${String(error.message).split("\n")[0]}`);
       }

@@ -231,7 +231,13 @@ const commands: Record<string, Command> = {
       auditStatement(db, CLI, {
         action: "database.restore",
         target: { type: "database", name: path.basename(target) },
-        detail: { backup: source, previous: report.previous, tokens: report.tokens, backupNewestEventAt: report.newestEventAt },
+        // File names only: the audit log is read over the API, and server paths are not its business.
+        detail: {
+          backup: path.basename(source),
+          previous: report.previous && path.basename(report.previous),
+          tokens: report.tokens,
+          backupNewestEventAt: report.newestEventAt,
+        },
       }, Date.now()),
     ]);
     const taken = report.newestEventAt ? ` (its newest audit event: ${new Date(report.newestEventAt).toISOString()})` : "";

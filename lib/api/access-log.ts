@@ -81,32 +81,42 @@ export function finishRequestLog(entry: RequestLogEntry, response: Response, log
   return new Response(countedBody(out.body, write), out);
 }
 
-/** `body` as it is, calling `done` once: at its end, when the client goes away, or when it fails. */
+/** `body` as it is, calling `done` exactly once: at its end, when the client goes away, or when it fails. */
 function countedBody(
   body: ReadableStream<Uint8Array>,
   done: (extra: { bytes: number; aborted?: true }, failed?: boolean) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let bytes = 0;
+  let finished = false;
+  const finish = (aborted: boolean, failed = false) => {
+    if (finished) return false;
+    finished = true;
+    done(aborted ? { bytes, aborted: true } : { bytes }, failed);
+    return true;
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          const { value, done: end } = await reader.read();
-          if (end) {
-            done({ bytes });
-            controller.close();
-            return;
-          }
-          bytes += value.byteLength;
-          controller.enqueue(value);
+          chunk = await reader.read();
         } catch (error) {
-          done({ bytes, aborted: true }, true);
-          controller.error(error);
+          if (finish(true, true)) controller.error(error);
+          return;
+        }
+        // Cancelled while the read was pending: cancel() has logged and closed it.
+        if (finished) return;
+        if (chunk.done) {
+          finish(false);
+          controller.close();
+        } else {
+          bytes += chunk.value.byteLength;
+          controller.enqueue(chunk.value);
         }
       },
       async cancel(reason) {
-        done({ bytes, aborted: true });
+        finish(true);
         await reader.cancel(reason);
       },
     },

@@ -191,8 +191,13 @@ async function handle(call: Call): Promise<Response> {
       call.log.actor = actor;
     },
   });
-  if (result instanceof Streamed) call.log.streamed = true;
-  return shapeResponse(binding!.key, spec, result);
+  const response = shapeResponse(binding!.key, spec, result);
+  if (result instanceof Streamed) {
+    // Next.js answers HEAD with the headers alone and never reads the body: stop making it.
+    if (request.method === "HEAD") void result.body.cancel();
+    else call.log.streamed = true;
+  }
+  return response;
 }
 
 /**
@@ -302,7 +307,10 @@ async function parseInput(
  */
 function shapeResponse(key: RouteKey, spec: RouteSpec, result: unknown): Response {
   if (result instanceof Streamed) {
-    if (!spec.streamed) throw new Error(`${key}: streamed answer from an endpoint not marked streamed`);
+    if (!spec.streamed) {
+      void result.body.cancel();
+      throw new Error(`${key}: streamed answer from an endpoint not marked streamed`);
+    }
     return new Response(result.body, { status: spec.successStatus ?? 200, headers: { ...JSON_HEADERS, ...result.headers } });
   }
   const reply = result instanceof Reply ? result : new Reply(result);

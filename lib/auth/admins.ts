@@ -83,7 +83,7 @@ export async function resetAdmin(db: Db, username: string, password: string): Pr
     ]);
     return { created: false };
   }
-  await db.insert(adminUsers).values({ username, passwordHash, createdAt: now, credentialsChangedAt: now });
+  await commit(db, [db.insert(adminUsers).values({ username, passwordHash, createdAt: now, credentialsChangedAt: now })]);
   return { created: true };
 }
 

@@ -4,7 +4,7 @@ import { findAdminByPassword } from "./admins";
 import { PASSWORD_MAX_LENGTH } from "./password";
 import { auditStatement } from "@/lib/audit/record";
 import { commit } from "@/lib/db/commit";
-import { newSession, purgeExpiredSessions, type SessionPolicy } from "./sessions";
+import { newSession, purgeExpiredSessions, sessionDeletion, type SessionPolicy } from "./sessions";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { purgeStaleWindows } from "@/lib/rate-limit/counters";
 
@@ -41,13 +41,14 @@ export interface LoginResult {
 
 /**
  * Checks credentials and opens a fresh session (a new random id: a session id
- * planted before login is never promoted). Failures count against the IP +
+ * planted before login is never promoted); `meta.replacing`, the browser's
+ * current session, ends in the same transaction. Failures count against the IP +
  * username and the IP budgets (credential-guard.ts).
  */
 export async function login(
   db: Db,
   input: LoginInput,
-  meta: { ip: string; userAgent: string },
+  meta: { ip: string; userAgent: string; replacing?: string | null },
   policy: LoginPolicy,
   now = Date.now(),
 ): Promise<LoginResult> {
@@ -64,6 +65,7 @@ export async function login(
   const session = newSession(db, user.id, meta, policy, now);
   await commit(db, [
     session.statement,
+    ...(meta.replacing ? [sessionDeletion(db, meta.replacing)] : []),
     auditStatement(
       db,
       { actor: { type: "session", id: user.id, name: user.username }, ip: meta.ip },

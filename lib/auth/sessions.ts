@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, lt, ne, or } from "drizzle-orm";
+import { eq, lt, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
@@ -86,9 +86,9 @@ export async function resolveSession(
   return { userId: row.userId, username: row.username, sessionHash: idHash };
 }
 
-export async function deleteSession(db: Db, sessionId: string | null | undefined): Promise<void> {
-  if (!sessionId) return;
-  await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(sessionId)));
+/** The statement that ends one session, by its cookie value. */
+export function sessionDeletion(db: Db, sessionId: string) {
+  return db.delete(sessions).where(eq(sessions.idHash, hashSessionId(sessionId)));
 }
 
 /**
@@ -114,11 +114,6 @@ export async function endSession(
     ),
   ]);
   return true;
-}
-
-/** Ends every session of an admin except the one (by hash) that made the change. */
-export async function deleteOtherSessions(db: Db, userId: number, keepSessionHash: string): Promise<void> {
-  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, keepSessionHash)));
 }
 
 /** Drops rows no request can use any more; called on login, so the table stays small. */

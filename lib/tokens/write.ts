@@ -45,8 +45,8 @@ function bumpTokenGeneration(db: Db) {
 /**
  * Commits the writes, their audits and one generation bump in one transaction
  * (lib/db/commit.ts, which also waits for a lagging replica), then drops this
- * process's cache so its very next request sees the change. Results come back in the order of `writes`.
- * No writes, nothing to commit: no batch and no bump.
+ * process's cache so its very next request sees the change. Results come back
+ * in the order of `writes`. No writes: no transaction and no bump.
  */
 export async function writeTokenChanges<R>(db: Db, writes: readonly TokenWrite<R>[]): Promise<{ rows: R }[]> {
   if (writes.length === 0) return [];

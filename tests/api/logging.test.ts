@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "@/lib/tokens/format";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
+import { seedFillerTokens } from "../support/seed";
 import { startPanelServer, type PanelServer } from "../support/server";
 
 /**
@@ -135,6 +136,55 @@ describe("request logs", () => {
     for (const [what, secret] of Object.entries(secrets)) {
       expect(output.includes(secret), `${what} appears in the server output`).toBe(false);
     }
+  });
+
+  it("a streamed answer gets its one line when it has been sent, with its size; HEAD and a client leaving mid-way get one too", async () => {
+    await seedFillerTokens(server.databaseUrl, 3_000);
+    const session = new BrowserSession(server.baseUrl);
+    expect((await session.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+    const headers = { cookie: `3x-ui=${session.cookie}`, "accept-encoding": "identity" };
+    /** Every line of request `id`, once no more have come for 400 ms (batches are written every 250 ms). */
+    const allLinesOf = async (id: string) => {
+      let seen = -1;
+      for (let i = 0; i < 100; i++) {
+        const lines = jsonLines(server.output()).filter((l) => l.msg === "request" && l.requestId === id);
+        if (lines.length > 0 && lines.length === seen) return lines;
+        seen = lines.length;
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      throw new Error(`no log line for request ${id}`);
+    };
+    const fetchRaw = (method: string, leaveAfterFirstChunk: boolean) =>
+      new Promise<{ id: string; bytes: number }>((resolve, reject) => {
+        const req = http.request(`${server.baseUrl}/panel/api/setting/apiTokens`, { method, headers }, (res) => {
+          let bytes = 0;
+          res.on("data", (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (leaveAfterFirstChunk) {
+              req.destroy();
+              resolve({ id: String(res.headers["x-request-id"]), bytes });
+            }
+          });
+          res.on("end", () => resolve({ id: String(res.headers["x-request-id"]), bytes }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const whole = await fetchRaw("GET", false);
+    const [line] = await allLinesOf(whole.id);
+    expect(await allLinesOf(whole.id)).toHaveLength(1);
+    expect(line).toMatchObject({ level: "info", method: "GET", status: 200, bytes: whole.bytes });
+    expect(line!.aborted).toBeUndefined();
+
+    const head = await fetchRaw("HEAD", false);
+    expect(head.bytes).toBe(0);
+    const headLines = await allLinesOf(head.id);
+    expect(headLines.map((l) => [l.level, l.method, l.status])).toEqual([["info", "HEAD", 200]]);
+
+    const left = await fetchRaw("GET", true);
+    const leftLines = await allLinesOf(left.id);
+    expect(leftLines.map((l) => [l.level, l.status, l.aborted])).toEqual([["info", 200, true]]);
+    expect(leftLines[0]!.bytes as number).toBeLessThan(whole.bytes);
   });
 
   it("keeps a sane incoming X-Request-Id and replaces one that is not", async () => {

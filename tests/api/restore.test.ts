@@ -100,7 +100,7 @@ describe.skipIf(testBackend() === "sqld")("restore", () => {
       { headers: bearer(kept) },
     );
     expect(audit.json?.obj?.events.map((e) => [e.action, e.actor.type, e.actor.name, e.detail.backup, e.detail.previous, e.detail.tokens])).toEqual([
-      ["database.restore", "system", "cli", backupFile, previous, 2],
+      ["database.restore", "system", "cli", path.basename(backupFile), path.basename(previous!), 2],
     ]);
   });
 });

@@ -39,6 +39,8 @@ describe("panels on a sqld primary and its replica", () => {
   let r1: PanelServer;
   let r2: PanelServer;
   let admin: string;
+  /** The admin's password: the credentials test changes it. */
+  let password = ADMIN.password;
 
   beforeAll(async () => {
     const found = ensureSqld();
@@ -54,7 +56,7 @@ describe("panels on a sqld primary and its replica", () => {
       startPanelServer({ databaseUrl: cluster.replicaUrl, env: ENV }),
     ]);
     const s = new BrowserSession(r1.baseUrl);
-    expect((await s.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+    expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
     const created = await s.send<{ token: string }>("/panel/api/setting/apiTokens/create", { body: { name: "driver" } });
     expect(created.json?.success, created.text).toBe(true);
     admin = created.json!.obj!.token;
@@ -104,7 +106,7 @@ describe("panels on a sqld primary and its replica", () => {
     }
     for (let i = 0; i < 8; i++) {
       const s = new BrowserSession(r2.baseUrl);
-      expect((await s.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+      expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
       if ((await s.send("/panel/api/setting/apiTokens?limit=1")).status !== 200) stale.loginThenUse!++;
       const cookie = s.cookie;
       expect((await s.send("/logout", { method: "POST" })).json?.success).toBe(true);
@@ -136,7 +138,7 @@ describe("panels on a sqld primary and its replica", () => {
     logout: {
       async issue() {
         const s = new BrowserSession(p.baseUrl);
-        expect((await s.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+        expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
         const cookie = s.cookie!;
         const headers = { cookie: `3x-ui=${cookie}`, "x-requested-with": "XMLHttpRequest" };
         return {
@@ -202,22 +204,23 @@ describe("panels on a sqld primary and its replica", () => {
     ready(ctx);
     const sessions = await Promise.all([p, r1, r2].map(async (server) => {
       const s = new BrowserSession(server.baseUrl);
-      expect((await s.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+      expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
       return s;
     }));
     const changed = await api(r1, "/panel/api/setting/updateUser", {
       oldUsername: ADMIN.username,
-      oldPassword: ADMIN.password,
+      oldPassword: password,
       newUsername: ADMIN.username,
-      newPassword: `${ADMIN.password}-new`,
+      newPassword: `${password}-new`,
     });
     expectOk(changed);
+    password = `${password}-new`;
     const ackedAt = performance.now();
     const after: number[] = [];
     const xhr = { "x-requested-with": "XMLHttpRequest" };
     for (const s of sessions) after.push(await refusedAfter(ackedAt, async () => (await s.send("/panel/api/setting/apiTokens?limit=1", { headers: xhr })).status));
     // The new password works at once on the panel that changed it.
-    expect((await new BrowserSession(r1.baseUrl).login(ADMIN.username, `${ADMIN.password}-new`)).json?.success).toBe(true);
+    expect((await new BrowserSession(r1.baseUrl).login(ADMIN.username, password)).json?.success).toBe(true);
     figures.credentialChange = { refusedAfterMs: after };
     for (const ms of after) expect(ms).toBeLessThanOrEqual(REVOCATION_LIMIT_MS);
   });
@@ -232,7 +235,7 @@ describe("panels on a sqld primary and its replica", () => {
     const cost: Record<string, Record<string, number>> = {};
     for (const [name, server] of Object.entries({ primary: p, replica: r1 })) {
       const s = new BrowserSession(server.baseUrl);
-      expect((await s.login(ADMIN.username, `${ADMIN.password}-new`)).json?.success).toBe(true);
+      expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
       const reads: number[] = [];
       const writes: number[] = [];
       for (let i = 0; i < 15; i++) {

@@ -30,7 +30,14 @@ export async function startSqldCluster(binary: string): Promise<SqldCluster> {
     return { url, supervised };
   };
   const primary = await start("primary", ["--grpc-listen-addr", `127.0.0.1:${primaryGrpc}`], primaryHttp);
-  const replica = await start("replica", ["--primary-grpc-url", `http://127.0.0.1:${primaryGrpc}`], replicaHttp);
+  let replica: Awaited<ReturnType<typeof start>>;
+  try {
+    replica = await start("replica", ["--primary-grpc-url", `http://127.0.0.1:${primaryGrpc}`], replicaHttp);
+  } catch (error) {
+    await primary.supervised.stop("SIGTERM", 5_000);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     primaryUrl: primary.url,
     replicaUrl: replica.url,

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
 import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
 import { ensureFirstAdmin, resetAdmin } from "@/lib/auth/admins";
@@ -7,7 +6,7 @@ import { login, loginBody, LOGIN_MSG, type LoginPolicy } from "@/lib/auth/login"
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/password";
 import { csrfTokenFor, hashSessionId, isValidCsrfToken, newRandomId } from "@/lib/auth/secrets";
 import { browserCookieValue, parseBrowserCookie } from "@/lib/http/session-cookie";
-import { deleteOtherSessions, deleteSession, resolveSession } from "@/lib/auth/sessions";
+import { endSession, resolveSession } from "@/lib/auth/sessions";
 import { DomainError, HttpError } from "@/lib/errors";
 import { openTestDb, type TestDb } from "../support/db";
 
@@ -190,8 +189,9 @@ describe("sessions", () => {
 
   it("logout deletes the row; a replayed cookie fails", async () => {
     const s = await openSession();
-    await deleteSession(t.db, s.sessionId);
+    expect(await endSession(t.db, s.sessionId, { ip: "192.0.2.1" }, policy, NOW)).toBe(true);
     expect(await resolveSession(t.db, s.sessionId, policy, NOW)).toBeNull();
+    expect(await endSession(t.db, s.sessionId, { ip: "192.0.2.1" }, policy, NOW)).toBe(false);
   });
 
   it("a password reset ends every session of that admin", async () => {
@@ -200,12 +200,9 @@ describe("sessions", () => {
     expect(await resolveSession(t.db, s.sessionId, policy, NOW)).toBeNull();
   });
 
-  it("deleteOtherSessions keeps only the given one", async () => {
+  it("logging in again from the same browser ends the session it had, in the same transaction", async () => {
     const a = await openSession();
-    const b = await attempt("admin", "correct horse battery");
-    if (!b.ok) throw b.error;
-    const [user] = await t.db.select().from(adminUsers).where(eq(adminUsers.username, "admin"));
-    await deleteOtherSessions(t.db, user!.id, hashSessionId(b.sessionId));
+    const b = await login(t.db, loginBody.parse({ username: "admin", password: "correct horse battery" }), { ...meta(), replacing: a.sessionId }, policy, NOW);
     expect(await resolveSession(t.db, a.sessionId, policy, NOW)).toBeNull();
     expect(await resolveSession(t.db, b.sessionId, policy, NOW)).not.toBeNull();
   });

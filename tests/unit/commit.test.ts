@@ -2,8 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiTokens } from "@/db/schema/api-tokens";
-import { commit, readWriteSequence } from "@/lib/db/commit";
+import { openDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { commit, readWriteSequence, untilVisible } from "@/lib/db/commit";
 import { openTestDb, type TestDb } from "../support/db";
+import { freePort } from "../support/process";
+import { ensureSqld, startSqld } from "../support/sqld";
 
 /**
  * lib/db/commit.ts: the acknowledged writes' one way in. Its wait for a
@@ -34,6 +38,31 @@ describe("commit", () => {
     await expect(commit(t.db, [insert("fresh"), insert("taken")])).rejects.toThrow(/UNIQUE/);
     expect((await t.db.select({ name: apiTokens.name }).from(apiTokens)).map((r) => r.name)).toEqual(["taken"]);
     expect(await readWriteSequence(t.db)).toBe(1);
+  });
+});
+
+describe("waiting for the database this process reads from", () => {
+  it("on a libSQL server: seen at once after its own commit, late past the bound, unknown when unreachable; never an error", async (ctx) => {
+    const found = ensureSqld();
+    if ("skipReason" in found) return ctx.skip(`sqld unavailable: ${found.skipReason}`);
+    const sqld = await startSqld(found.binary);
+    const handle = openDatabase(sqld.url);
+    const closed = openDatabase(`http://127.0.0.1:${await freePort()}`);
+    try {
+      await migrateDatabase(handle);
+      await commit(handle.db, [handle.db.insert(apiTokens).values({ name: "s", tokenHash: "s".padEnd(64, "0") })]);
+      const seq = await readWriteSequence(handle.db);
+      expect(seq).toBe(1);
+      expect(await untilVisible(handle.db, seq)).toBe("seen");
+      const started = performance.now();
+      expect(await untilVisible(handle.db, seq + 1, 200)).toBe("late");
+      expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+      expect(await untilVisible(closed.db, 1)).toBe("unknown");
+    } finally {
+      closed.close();
+      handle.close();
+      await sqld.stop();
+    }
   });
 });
 

@@ -217,6 +217,32 @@ describe("request log line", () => {
       expect(lines.map(fields)).toEqual([{ level: "info", status: 200, bytes: 3, aborted: true }]);
     });
 
+    it("is logged once, as aborted, when the client goes away while a part is being made", async () => {
+      const { lines, requests } = capture();
+      const entry = startRequestLog(new Request("http://x/panel/api/setting/apiTokens"), "/panel/api/setting/apiTokens");
+      entry.streamed = true;
+      let release!: () => void;
+      const slow = new ReadableStream<Uint8Array>({
+        pull: (controller) =>
+          new Promise<void>((resolve) => {
+            release = () => {
+              controller.enqueue(new TextEncoder().encode("late"));
+              resolve();
+            };
+          }),
+        cancel: () => release?.(),
+      });
+      const out = finishRequestLog(entry, new Response(slow), requests);
+      // As Next.js sends a body: pipeTo, aborted when the socket closes.
+      const abort = new AbortController();
+      const sent = out.body!.pipeTo(new WritableStream(), { signal: abort.signal }).catch(() => "aborted");
+      await new Promise((r) => setTimeout(r, 10));
+      abort.abort();
+      expect(await sent).toBe("aborted");
+      await new Promise((r) => setTimeout(r, 10));
+      expect(lines.map(fields)).toEqual([{ level: "info", status: 200, bytes: 0, aborted: true }]);
+    });
+
     it("is logged at error, aborted, when producing it fails", async () => {
       const { lines, out } = streamed(true);
       await expect(out.text()).rejects.toThrow("database went away");

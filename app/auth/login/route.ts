@@ -2,7 +2,6 @@ import { apiRoute, endpoint, Reply } from "@/lib/api/route";
 import { login, LOGIN_MSG } from "@/lib/auth/login";
 import { sessionPolicy, throttlePolicy } from "@/lib/auth/request-auth";
 import { newRandomId } from "@/lib/auth/secrets";
-import { deleteSession } from "@/lib/auth/sessions";
 import { sessionCookie } from "@/lib/http/session-cookie";
 
 export const dynamic = "force-dynamic";
@@ -13,13 +12,12 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     const result = await login(
       db,
       body,
-      { ip, userAgent: request.headers.get("user-agent") ?? "" },
+      // Logging in again from a signed-in browser retires the old session.
+      { ip, userAgent: request.headers.get("user-agent") ?? "", replacing: cookie?.sessionId },
       { ...sessionPolicy(config), ...throttlePolicy(config) },
       now,
     );
     identify({ type: "session", username: result.username });
-    // Logging in again from a signed-in browser retires the old session.
-    await deleteSession(db, cookie?.sessionId);
     // The browser keeps its CSRF key (the token it fetched before login stays valid). Only a caller
     // that sent a bearer token instead of a CSRF token comes without one, and gets a new key.
     const csrfKey = cookie?.csrfKey ?? newRandomId();
