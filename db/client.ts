@@ -18,6 +18,17 @@ export interface DatabaseHandle {
 
 /** How long a connection waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long one HTTP request to a libSQL server may take. A server that stops
+ * answering without closing the connection (frozen, or the network to it
+ * gone) would otherwise hold every request waiting on it forever; past this
+ * the request fails as "database unavailable" (503).
+ */
+export const DATABASE_REQUEST_TIMEOUT_MS = 10_000;
+
+function fetchWithTimeout(request: Request): Promise<Response> {
+  return fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(DATABASE_REQUEST_TIMEOUT_MS)]) });
+}
 
 /**
  * Opens the database named by a libSQL URL: `file:…` / `:memory:` embedded, or
@@ -47,6 +58,8 @@ export function openDatabase(url: string, authToken?: string, options: { logger?
     // Busy timeout (ms) applied to every pooled embedded connection: another
     // panel process sharing the file may hold the write lock for a moment.
     timeout: BUSY_TIMEOUT_MS,
+    // Used by the http(s):// transport only; ws:// connections are closed by the server's going away.
+    fetch: fetchWithTimeout,
   });
   // Drizzle calls `client.batch(stmts)` without a mode, which means a deferred
   // transaction. A deferred batch that reads before it writes can fail with
