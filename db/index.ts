@@ -17,22 +17,12 @@ interface DbGlobal {
 // keeps one connection pool (and one place to close it).
 const store = ((globalThis as Record<symbol, DbGlobal>)[Symbol.for("xui-panel.db")] ??= {});
 
-/**
- * Opens and migrates the database in DATABASE_URL (db/settings.ts) once per
- * process. A failed attempt (a libSQL server not reachable yet) is not kept:
- * the next call tries again, so the panel recovers without a restart.
- */
+/** Opens and migrates the database in DATABASE_URL (db/settings.ts) once per process. */
 export function initDatabase(): Promise<DatabaseHandle> {
   store.ready ??= (async () => {
     const { url, authToken } = databaseSettings();
     const handle = openDatabase(url, authToken);
-    try {
-      await migrateDatabase(handle);
-    } catch (error) {
-      handle.close();
-      store.ready = undefined;
-      throw error;
-    }
+    await migrateDatabase(handle);
     store.handle = handle;
     return handle;
   })();
