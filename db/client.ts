@@ -26,8 +26,8 @@ const BUSY_TIMEOUT_MS = 5_000;
  */
 export const DATABASE_REQUEST_TIMEOUT_MS = 10_000;
 
-function fetchWithTimeout(request: Request): Promise<Response> {
-  return fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(DATABASE_REQUEST_TIMEOUT_MS)]) });
+function fetchWithTimeout(timeoutMs: number) {
+  return (request: Request): Promise<Response> => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) });
 }
 
 /**
@@ -46,7 +46,11 @@ export function isEmbeddedUrl(url: string): boolean {
   return url === ":memory:" || url.startsWith("file:");
 }
 
-export function openDatabase(url: string, authToken?: string, options: { logger?: Logger } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  authToken?: string,
+  options: { logger?: Logger; requestTimeoutMs?: number } = {},
+): DatabaseHandle {
   const embedded = isEmbeddedUrl(url);
   if (url.startsWith("file:")) {
     const file = url.slice("file:".length).split("?")[0] ?? "";
@@ -59,7 +63,7 @@ export function openDatabase(url: string, authToken?: string, options: { logger?
     // panel process sharing the file may hold the write lock for a moment.
     timeout: BUSY_TIMEOUT_MS,
     // Used by the http(s):// transport only; ws:// connections are closed by the server's going away.
-    fetch: fetchWithTimeout,
+    fetch: fetchWithTimeout(options.requestTimeoutMs ?? DATABASE_REQUEST_TIMEOUT_MS),
   });
   // Drizzle calls `client.batch(stmts)` without a mode, which means a deferred
   // transaction. A deferred batch that reads before it writes can fail with

@@ -1,5 +1,6 @@
 import { createClient } from "@libsql/client";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -44,6 +45,24 @@ describe("isDatabaseUnavailable: real failures, classified", () => {
       }
     }
     expect(isDatabaseUnavailable(new DatabaseUnavailableError("said so"))).toBe(true);
+  });
+
+  it("a libSQL server that accepts the connection and never answers is unavailable after the request timeout", async () => {
+    // A black hole: the socket opens, nothing ever comes back (a frozen server, a dropped route).
+    const sockets: Socket[] = [];
+    const hole = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
+    const handle = openDatabase(`http://127.0.0.1:${(hole.address() as AddressInfo).port}`, undefined, { requestTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const error = await failureOf(() => handle.db.select().from(auditEvents).limit(1));
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    } finally {
+      handle.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hole.close(resolve));
+    }
   });
 
   it("SQL errors, a UNIQUE violation and an embedded SQLITE_BUSY after the busy timeout are not", async () => {
