@@ -279,6 +279,7 @@ describe("the database going away (kill -9 of sqld under load, restart)", () => 
       lostAcknowledgedCreates: lost.length,
       acceptedPastBound: pastBound.length,
       revokedAcceptedAfterRevocation: count((x) => x.kind === "revoked" && x.success && x.sentAt >= revokedAt),
+      revokedLastAcceptedMsAfterKill: Math.max(-1, ...answers.filter((x) => x.kind === "revoked" && x.success && x.sentAt >= revokedAt).map((x) => x.sentAt - killedAt)),
       // The last success sent after the kill and answered before the restart (from a cache, within the bound): -1 if none.
       lastSuccessDuringOutageMs: Math.max(-1, ...answers.filter((x) => x.success && down(x, 0)).map((x) => x.sentAt - killedAt)),
       slowestAnswerMs: slowest,
