@@ -158,19 +158,22 @@ describe.each(["http", "ws"])("the database going away (kill -9 of sqld under lo
         await pause(record(kind, panel, sentAt, res, kind === "revoked" && answeredAfter(revokeSentAt)));
       }
     };
-    // Writes go through A until the restart: a panel clears its own token cache on each change it
+    // Writes go through A until the kill: a panel clears its own token cache on each change it
     // commits, so B's cache stays warm and the bound is tested on it; A tests the uncached path.
-    // B's creators join once sqld is back, to time its write path's recovery.
-    let restarted = false;
-    const creatorAfterRestart = async (w: number) => {
-      while (!restarted && !stopped) await sleep(5);
+    // B's creators start at the kill: for FRESHNESS_MS their token is still good from B's cache,
+    // so their writes reach the dead database and must not be acknowledged; then they time B's
+    // write path's recovery.
+    let killed = false;
+    const creatorAfterKill = async (w: number) => {
+      while (!killed && !stopped) await sleep(1);
       await creator("B", w);
     };
     const workers = [
       creator("A", 0),
       creator("A", 1),
       creator("A", 2),
-      creatorAfterRestart(0),
+      creatorAfterKill(0),
+      creatorAfterKill(1),
       reader("bearer", "A"),
       reader("bearer", "B"),
       // On B only: A made the change and cleared its own cache, B learns of it from the generation.
@@ -193,12 +196,12 @@ describe.each(["http", "ws"])("the database going away (kill -9 of sqld under lo
     revokedAt = Date.now();
     await sqld.kill();
     const killedAt = Date.now(); // sqld has exited: no read can succeed after this
+    killed = true;
     await sleep(OUTAGE_MS / 2);
     // Liveness needs no database.
     const health = await Promise.all([a, b].map((p) => request(p.baseUrl, "/healthz")));
     await sleep(OUTAGE_MS / 2);
     const restartAt = Date.now();
-    restarted = true;
     await sqld.restart();
     const answeringAt = Date.now(); // the test has seen sqld answer /health again
     await sleep(AFTER_MS);
