@@ -18,6 +18,17 @@ export interface DatabaseHandle {
 
 /** How long a connection waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long one HTTP request to a libSQL server may take. A server that stops
+ * answering without closing the connection (frozen, or the network to it
+ * gone) would otherwise hold every request waiting on it forever; past this
+ * the request fails as "database unavailable" (503).
+ */
+export const DATABASE_REQUEST_TIMEOUT_MS = 10_000;
+
+function fetchWithTimeout(timeoutMs: number) {
+  return (request: Request): Promise<Response> => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) });
+}
 
 /**
  * Opens the database named by a libSQL URL: `file:…` / `:memory:` embedded, or
@@ -35,7 +46,11 @@ export function isEmbeddedUrl(url: string): boolean {
   return url === ":memory:" || url.startsWith("file:");
 }
 
-export function openDatabase(url: string, authToken?: string, options: { logger?: Logger } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  authToken?: string,
+  options: { logger?: Logger; requestTimeoutMs?: number } = {},
+): DatabaseHandle {
   const embedded = isEmbeddedUrl(url);
   if (url.startsWith("file:")) {
     const file = url.slice("file:".length).split("?")[0] ?? "";
@@ -47,6 +62,8 @@ export function openDatabase(url: string, authToken?: string, options: { logger?
     // Busy timeout (ms) applied to every pooled embedded connection: another
     // panel process sharing the file may hold the write lock for a moment.
     timeout: BUSY_TIMEOUT_MS,
+    // Used by the http(s):// transport only; ws:// connections are closed by the server's going away.
+    fetch: fetchWithTimeout(options.requestTimeoutMs ?? DATABASE_REQUEST_TIMEOUT_MS),
   });
   // Drizzle calls `client.batch(stmts)` without a mode, which means a deferred
   // transaction. A deferred batch that reads before it writes can fail with

@@ -18,3 +18,13 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/**
+ * The database cannot be reached (a libSQL server down or restarting, the
+ * network to it gone, a request to it timed out): HTTP 503 with Retry-After.
+ * Driver errors of that kind are recognised by isDatabaseUnavailable()
+ * (lib/db/errors.ts); this class is for code that decides it itself.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+}

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/login-form";
 import { safeNextPath } from "@/lib/auth/next-path";
-import { getPageSession } from "@/lib/auth/page-session";
+import { DatabaseUnavailableNote } from "@/components/database-unavailable";
+import { DATABASE_UNAVAILABLE, getPageSession } from "@/lib/auth/page-session";
 
 export const metadata: Metadata = { title: "Log in" };
 
@@ -13,7 +14,8 @@ export default async function LoginPage({
 }) {
   const { next, changed } = await searchParams;
   const target = safeNextPath(typeof next === "string" ? next : undefined);
-  if (await getPageSession()) redirect(target);
+  const session = await getPageSession();
+  if (session && session !== DATABASE_UNAVAILABLE) redirect(target);
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
@@ -36,6 +38,7 @@ export default async function LoginPage({
             Your credentials were changed and every session was signed out. Sign in with the new ones.
           </p>
         )}
+        {session === DATABASE_UNAVAILABLE && <DatabaseUnavailableNote className="mb-4" />}
         <div className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
           <LoginForm next={target} />
         </div>

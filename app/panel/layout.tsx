@@ -2,10 +2,18 @@ import type { ReactNode } from "react";
 import { PanelHeader } from "@/components/panel-header";
 import { SessionProvider } from "@/components/session-provider";
 import { ToastProvider } from "@/components/ui/toast";
-import { requirePageSession } from "@/lib/auth/page-session";
+import { DatabaseUnavailableNote } from "@/components/database-unavailable";
+import { DATABASE_UNAVAILABLE, requirePageSession } from "@/lib/auth/page-session";
 
 export default async function PanelLayout({ children }: { children: ReactNode }) {
   const session = await requirePageSession();
+  if (session === DATABASE_UNAVAILABLE) {
+    return (
+      <main className="mx-auto max-w-xl px-4 py-16">
+        <DatabaseUnavailableNote retry />
+      </main>
+    );
+  }
   return (
     <SessionProvider session={{ username: session.username, csrfToken: session.csrfToken }}>
       <ToastProvider>

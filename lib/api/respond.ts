@@ -1,4 +1,6 @@
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { noteUnavailable } from "@/lib/db/outage";
 import { DomainError, HttpError } from "@/lib/errors";
 import { envelopeText, fail, jsonTextResponse } from "@/lib/http/envelope";
 import { logError } from "@/lib/log";
@@ -11,7 +13,11 @@ export const AUTH_MSG = {
   csrf: "invalid or missing CSRF token",
   methodNotAllowed: "method not allowed",
   internal: "internal server error",
+  databaseUnavailable: "the panel cannot reach its database right now; try again in a few seconds",
 } as const;
+
+/** Seconds a client is asked to wait after a 503 for an unreachable database: short, as the first request after it returns succeeds. */
+export const DATABASE_RETRY_AFTER_S = 2;
 
 /**
  * Whether a failure answers 400 rather than the peer's 200: on endpoints that
@@ -33,8 +39,9 @@ export function firstIssueMessage(error: ZodError): string {
 /**
  * The one place where failures become HTTP. Domain and validation errors are
  * 200 + `success:false` (3x-ui clients only read `success`), or 400 where the
- * endpoint says so; anything unexpected is logged and answered with a bare
- * 500, never a stack trace.
+ * endpoint says so; an unreachable database is 503 with Retry-After (logged
+ * once per outage, not per request); anything unexpected is logged and
+ * answered with a bare 500, never a stack trace.
  */
 export function errorResponse(
   error: unknown,
@@ -44,6 +51,10 @@ export function errorResponse(
   if (error instanceof DomainError) return fail(error.message, invalid);
   if (error instanceof ZodError) return fail(firstIssueMessage(error), invalid);
   if (error instanceof HttpError) return fail(error.message, error.status, error.headers);
+  if (isDatabaseUnavailable(error)) {
+    noteUnavailable("requests", error);
+    return fail(AUTH_MSG.databaseUnavailable, 503, { "Retry-After": String(DATABASE_RETRY_AFTER_S) });
+  }
   const { badRequestStatus: _, ...where } = context;
   logError("unhandled error", error, where);
   return fail(AUTH_MSG.internal, 500);

@@ -2,7 +2,9 @@ import "server-only";
 import { lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditEvents, type AuditAction, type AuditOutcome } from "@/db/schema/audit-events";
-import { logError } from "@/lib/log";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
+import { logError, logWarn } from "@/lib/log";
 import type { AuditActor } from "./context";
 
 /**
@@ -11,6 +13,9 @@ import type { AuditActor } from "./context";
  * `agg_key` every few seconds: a flood of bad requests costs a few writes a
  * minute, not one per request. A crash loses at most one flush interval of
  * these counts (never a change: changes are audited in their own transaction).
+ * While the database is unreachable, counts that failed to flush go back into
+ * the pending set (still bounded by MAX_PENDING) and are retried on the next
+ * interval; other write failures drop them, with the error logged.
  */
 const FLUSH_INTERVAL_MS = 2_000;
 const MINUTE_MS = 60_000;
@@ -84,11 +89,26 @@ export function noteAggregated(db: Db, event: AggregatedEvent, now: number): num
     s.pending.set(event.key, p);
   }
   p.count++;
-  if (!s.timer) {
-    s.timer = setTimeout(() => void flushAggregated(db), FLUSH_INTERVAL_MS);
-    s.timer.unref?.();
-  }
+  scheduleFlush(db, s);
   return (s.flushed.get(event.key) ?? 0) + p.count;
+}
+
+function scheduleFlush(db: Db, s: AggregatorState): void {
+  if (s.timer) return;
+  s.timer = setTimeout(() => void flushAggregated(db), FLUSH_INTERVAL_MS);
+  s.timer.unref?.();
+}
+
+/** Puts counts that could not be written back, merged with newer ones; returns how many rows did not fit. */
+function requeue(s: AggregatorState, failed: Pending[]): number {
+  let dropped = 0;
+  for (const p of failed) {
+    const newer = s.pending.get(p.key);
+    if (newer) newer.count += p.count;
+    else if (s.pending.size < MAX_PENDING) s.pending.set(p.key, p);
+    else dropped++;
+  }
+  return dropped;
 }
 
 /** Writes pending counts now (also called by the timer). */
@@ -102,7 +122,7 @@ export async function flushAggregated(db: Db, now = Date.now()): Promise<void> {
   if (batch.length === 0) return;
   s.flushing = (async () => {
     try {
-      const results = await Promise.all(
+      const results = await Promise.allSettled(
         batch.map((p) =>
           db
             .insert(auditEvents)
@@ -127,8 +147,25 @@ export async function flushAggregated(db: Db, now = Date.now()): Promise<void> {
       );
       const bucket = minuteBucket(now);
       for (const [key] of s.flushed) if (!key.endsWith(`|${bucket}`)) s.flushed.delete(key);
-      for (const [row] of results) if (row?.key) s.flushed.set(row.key, row.count);
-      await pruneAudit(db, s, now);
+      const failed: Pending[] = [];
+      let failure: unknown;
+      results.forEach((result, i) => {
+        if (result.status === "rejected") {
+          failed.push(batch[i]!);
+          failure ??= result.reason;
+        } else if (result.value[0]?.key) s.flushed.set(result.value[0].key, result.value[0].count);
+      });
+      if (failed.length === 0) {
+        noteAvailable("audit count flushes");
+        await pruneAudit(db, s, now);
+      } else if (isDatabaseUnavailable(failure)) {
+        const dropped = requeue(s, failed);
+        noteUnavailable("audit count flushes", failure);
+        if (dropped > 0) logWarn("audit counts dropped: too many pending while the database is unavailable", { rows: dropped });
+        scheduleFlush(db, s);
+      } else {
+        logError("audit flush failed", failure, { rows: failed.length });
+      }
     } catch (error) {
       logError("audit flush failed", error);
     } finally {

@@ -47,6 +47,9 @@ export async function callApi<T>(path: string, { method = "GET", body, csrfToken
   }
 
   if (response.status === 401) throw new ApiError("Your session has ended. Sign in again.", 401);
+  if (response.status === 503) {
+    throw new ApiError("The panel cannot reach its database right now. Nothing you saved is lost; try again in a few seconds.", 503);
+  }
   let envelope: Envelope<T>;
   try {
     envelope = (await response.json()) as Envelope<T>;

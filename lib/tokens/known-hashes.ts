@@ -2,6 +2,8 @@ import "server-only";
 import { gt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
 import { logError } from "@/lib/log";
 
 /**
@@ -91,9 +93,12 @@ export function refreshKnownHashes(db: Db, known: KnownHashes, epoch: number, cu
         await new Promise((resolve) => setImmediate(resolve));
       }
       known.prefixes = BigUint64Array.from(collected).sort();
+      noteAvailable("token hash set loads");
       known.epoch = epoch;
     } catch (error) {
-      logError("could not load the token hash set", error);
+      // The verifier asks the database as it would without the set; the next verify tries again.
+      if (isDatabaseUnavailable(error)) noteUnavailable("token hash set loads", error);
+      else logError("could not load the token hash set", error);
     } finally {
       known.loading = undefined;
     }

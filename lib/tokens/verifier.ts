@@ -2,6 +2,8 @@ import "server-only";
 import { and, eq, gt, lte, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
 import { logError } from "@/lib/log";
 import { hashToken, isPlausibleToken } from "./format";
 import { readTokenGeneration } from "./generation";
@@ -16,14 +18,19 @@ import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashe
  *  - a change made by this process clears the cache as soon as it commits, so
  *    the very next request sees it;
  *  - a change made elsewhere (another instance, the CLI) bumps the generation,
- *    which this process re-reads at most every POLL_MS while it serves bearer
- *    requests, so it is seen within POLL_MS plus one query.
+ *    which this process re-reads at most every FRESHNESS_MS while it serves
+ *    bearer requests, so it is seen within FRESHNESS_MS plus one query.
+ * The freshness bound: the cache answers only while the generation was read
+ * by a query sent less than FRESHNESS_MS ago. Past it a request waits for a
+ * successful read; if the database cannot be reached that read fails and the
+ * request is answered 503 (lib/api/respond.ts), never from the cache, so a
+ * token revoked elsewhere just before an outage is not accepted through it.
  * Expiry and grace periods are checked against the clock on every request, not
  * cached. Unknown hashes are cached too (as null) so a repeated bad token is
  * free; the cache is bounded. A set of all stored hash prefixes
  * (known-hashes.ts) answers never-seen random tokens without the database.
  */
-const POLL_MS = 250;
+export const FRESHNESS_MS = 250;
 const MAX_ENTRIES = 20_000;
 /** lastUsedAt is written at most once per token per this interval. */
 export const LAST_USED_WRITE_INTERVAL_S = 60;
@@ -49,6 +56,7 @@ interface VerifierState {
   epoch: number;
   checkedAt: number;
   poll?: Promise<void>;
+  pollSentAt: number;
 }
 
 const states = new WeakMap<Db, VerifierState>();
@@ -56,7 +64,7 @@ const states = new WeakMap<Db, VerifierState>();
 function stateOf(db: Db): VerifierState {
   let s = states.get(db);
   if (!s) {
-    s = { entries: new Map(), known: emptyKnownHashes(), generation: null, epoch: 0, checkedAt: 0 };
+    s = { entries: new Map(), known: emptyKnownHashes(), generation: null, epoch: 0, checkedAt: 0, pollSentAt: 0 };
     states.set(db, s);
   }
   return s;
@@ -72,17 +80,29 @@ export function invalidateTokenCache(db: Db): void {
   clear(stateOf(db));
 }
 
-/** Re-reads the token generation (one query shared by every request waiting on it). */
-function ensureFresh(db: Db, s: VerifierState): Promise<void> {
-  s.poll ??= readTokenGeneration(db)
-    .then((generation) => {
-      if (generation !== s.generation) {
-        clear(s);
-        s.generation = generation;
-      }
-      s.checkedAt = Date.now();
-    })
-    .finally(() => (s.poll = undefined));
+/**
+ * Re-reads the token generation (one query shared by every request waiting on
+ * it). The read counts as of when it was sent: the row it returns may be that
+ * old, however long the answer took. A read already in flight is joined only
+ * if it was sent within FRESHNESS_MS; an older one (a slow database) is waited
+ * out and another sent. A failed read leaves checkedAt as it was.
+ */
+async function ensureFresh(db: Db, s: VerifierState): Promise<void> {
+  const since = Date.now() - FRESHNESS_MS;
+  while (s.poll && s.pollSentAt < since) await s.poll.catch(() => undefined);
+  if (!s.poll) {
+    const sentAt = Date.now();
+    s.pollSentAt = sentAt;
+    s.poll = readTokenGeneration(db)
+      .then((generation) => {
+        if (generation !== s.generation) {
+          clear(s);
+          s.generation = generation;
+        }
+        s.checkedAt = sentAt;
+      })
+      .finally(() => (s.poll = undefined));
+  }
   return s.poll;
 }
 
@@ -145,7 +165,7 @@ export async function verifyBearerToken(db: Db, presented: string, request: { ip
   if (!isPlausibleToken(presented)) return null;
   const now = request.now ?? Date.now();
   const s = stateOf(db);
-  if (now - s.checkedAt >= POLL_MS) await ensureFresh(db, s);
+  if (now - s.checkedAt >= FRESHNESS_MS) await ensureFresh(db, s);
   const hash = hashToken(presented);
   const cached = s.entries.get(hash);
   if (cached !== undefined) return accept(db, cached, request.ip, now);
@@ -181,7 +201,11 @@ function noteUse(db: Db, entry: CachedToken, ip: string, now: number): void {
     .set({ lastUsedAt: nowS, lastUsedIp: ip })
     .where(and(eq(apiTokens.id, entry.id), lte(apiTokens.lastUsedAt, nowS - LAST_USED_WRITE_INTERVAL_S)))
     .then(
-      () => undefined,
-      (error: unknown) => logError("could not record token use", error, { tokenId: entry.id }),
+      () => noteAvailable("token last-use writes"),
+      (error: unknown) => {
+        // Dropped, not retried: it is telemetry, and the next use after the interval writes it again.
+        if (isDatabaseUnavailable(error)) noteUnavailable("token last-use writes", error);
+        else logError("could not record token use", error, { tokenId: entry.id });
+      },
     );
 }

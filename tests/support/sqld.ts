@@ -54,6 +54,10 @@ export interface SqldServer {
   process: ChildProcess;
   output(): string;
   stop(): Promise<void>;
+  /** `kill -9`: resolves once the process has exited (the database is gone from then on). */
+  kill(): Promise<void>;
+  /** Starts sqld again on the same port and data folder; resolves once it answers. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -64,22 +68,36 @@ export interface SqldServer {
 export async function startSqld(binary: string, keepIn?: string): Promise<SqldServer> {
   const port = await freePort();
   const dataDir = keepIn ?? mkdtempSync(path.join(os.tmpdir(), "xui-sqld-"));
-  const child = spawn(
-    binary,
-    ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const supervised = supervise(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering(child, `${url}/health`, "sqld", supervised.output, 30_000);
+  const launch = async () => {
+    const child = spawn(
+      binary,
+      ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const supervised = supervise(child);
+    await waitUntilAnswering(child, `${url}/health`, "sqld", supervised.output, 30_000);
+    return { child, supervised };
+  };
+  let current = await launch();
+  let earlierOutput = "";
 
   return {
     url,
-    process: child,
-    output: supervised.output,
+    get process() {
+      return current.child;
+    },
+    output: () => earlierOutput + current.supervised.output(),
     async stop() {
-      await supervised.stop("SIGTERM", 5_000);
+      await current.supervised.stop("SIGTERM", 5_000);
       if (!keepIn) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      await current.supervised.stop("SIGKILL", 0);
+    },
+    async restart() {
+      earlierOutput += current.supervised.output();
+      current = await launch();
     },
   };
 }
