@@ -1,15 +1,18 @@
 import type { Db } from "@/db/client";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
+import { countSharedHit } from "@/lib/rate-limit/shared-window";
 
 /**
- * Failed bearer attempts per source IP. After MAX_FAILURES in a minute the IP
- * gets 429 for a minute on every bearer request (its good tokens too; other
- * IPs are unaffected). Counting rides on the aggregated `bearer.failure` audit
- * rows, so the budget is shared by all instances as of their last flush (a few
- * seconds), with no database work per request.
+ * Refused bearer attempts per source IP. Once an IP has MAX_FAILURES in a
+ * minute, its refused tokens get 429 for a minute (its good tokens are never
+ * refused by this; other IPs are unaffected). The count is one budget across
+ * instances (`bearer:ip:<ip>` in rate_limits, lib/rate-limit/shared-window.ts),
+ * with no database round trip per request; a blocked IP's refusals are not
+ * counted at all, so a flood from it costs no writes.
  */
 export const MAX_BEARER_FAILURES_PER_MINUTE = 20; // default of BEARER_MAX_FAILURES_PER_MINUTE
+/** The counting window, and how long an IP stays blocked. */
 const BLOCK_MS = 60_000;
 const MAX_TRACKED = 50_000;
 
@@ -27,7 +30,7 @@ export function bearerBlockedFor(ip: string, now: number): number {
 }
 
 export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): void {
-  const total = noteAggregated(
+  noteAggregated(
     db,
     {
       key: `bearer.failure|${ip}|${minuteBucket(now)}`,
@@ -38,7 +41,8 @@ export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_B
     },
     now,
   );
-  if (total >= max && !blocked.has(ip)) {
+  if (bearerBlockedFor(ip, now) > 0) return;
+  if (countSharedHit(db, `bearer:ip:${ip}`, BLOCK_MS, now).used >= max) {
     // Many IPs (an IPv6 sweep) must not grow this without bound.
     if (blocked.size >= MAX_TRACKED) for (const [key, until] of blocked) if (until <= now) blocked.delete(key);
     if (blocked.size < MAX_TRACKED) blocked.set(ip, now + BLOCK_MS);

@@ -6,6 +6,9 @@ import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
 
 export { NAME_MAX_CHARS, tokenName };
 
+/** Highest per-token limit: far above what one panel serves, low enough to stay a number people can read. */
+export const MAX_RATE_LIMIT_PER_MINUTE = 1_000_000;
+
 /**
  * Request and response shapes of the token API. Error texts are the peer
  * panel's (3x-ui), word for word: bots match on them.
@@ -27,7 +30,8 @@ export const MSG = {
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
   graceInvalid: "graceSeconds must be an integer from 0 to 86400",
-  nothingToUpdate: "nothing to update: give name, description, expiresAt or allowedIps",
+  rateLimitInvalid: `rateLimitPerMinute must be an integer from 0 (no limit) to ${MAX_RATE_LIMIT_PER_MINUTE}`,
+  nothingToUpdate: "nothing to update: give name, description, expiresAt, allowedIps or rateLimitPerMinute",
   nothingChanged: "nothing changed",
   rotateExpired: "token has expired: give it a new expiresAt to rotate it",
 } as const;
@@ -76,6 +80,14 @@ export const allowedIps = z
     return out;
   });
 
+/** Requests per minute across all instances; `0` = no limit. */
+export const rateLimitPerMinute = z
+  .number({ error: MSG.rateLimitInvalid })
+  .int(MSG.rateLimitInvalid)
+  .min(0, MSG.rateLimitInvalid)
+  .max(MAX_RATE_LIMIT_PER_MINUTE, MSG.rateLimitInvalid);
+const RATE_LIMIT_DOC = "Requests per minute this token may make, across every panel instance (429 beyond); 0 = no limit.";
+
 const DESCRIPTION_DOC = `What the token is for: up to ${DESCRIPTION_MAX_CHARS} characters, trimmed; newlines allowed, other control characters not.`;
 const descriptionField = tokenDescription.describe(DESCRIPTION_DOC);
 
@@ -97,6 +109,10 @@ export const createTokenBody = z.object({
     .preprocess(blankAsMissing, allowedIps.optional())
     .transform((v) => v ?? [])
     .describe("IPv4/IPv6 addresses or CIDR ranges the token may be used from; empty (default) = anywhere."),
+  rateLimitPerMinute: z
+    .preprocess(blankAsMissing, rateLimitPerMinute.optional())
+    .transform((v) => v ?? 0)
+    .describe(`${RATE_LIMIT_DOC} Default 0.`),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
@@ -116,9 +132,15 @@ export const updateTokenBody = z
     description: z.preprocess((v) => (v === null ? undefined : v), descriptionField.optional()),
     expiresAt: z.preprocess((v) => (v === null ? undefined : v), expiresAtMs.optional()),
     allowedIps: z.preprocess((v) => (v === null ? undefined : v), allowedIps.optional()),
+    rateLimitPerMinute: z.preprocess((v) => (v === null ? undefined : v), rateLimitPerMinute.optional()).describe(RATE_LIMIT_DOC),
   })
   .refine(
-    (b) => b.name !== undefined || b.description !== undefined || b.expiresAt !== undefined || b.allowedIps !== undefined,
+    (b) =>
+      b.name !== undefined ||
+      b.description !== undefined ||
+      b.expiresAt !== undefined ||
+      b.allowedIps !== undefined ||
+      b.rateLimitPerMinute !== undefined,
     MSG.nothingToUpdate,
   );
 export type UpdateTokenInput = z.output<typeof updateTokenBody>;
@@ -163,6 +185,7 @@ export const tokenView = z.object({
   lastUsedAt: z.number().int().describe("Unix seconds of the last successful use (at most a minute stale); 0 = never."),
   lastUsedIp: z.string().describe("Client IP of that use."),
   allowedIps: z.array(z.string()).describe("Normalised CIDRs the token may be used from; empty = anywhere."),
+  rateLimitPerMinute: z.number().int().describe(RATE_LIMIT_DOC),
   graceUntil: z
     .number()
     .int()

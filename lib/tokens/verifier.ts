@@ -39,6 +39,7 @@ interface CachedToken {
   validUntil: number | null;
   /** Unix s, as last written (by anyone we know of). */
   lastUsedAt: number;
+  rateLimitPerMinute: number;
 }
 
 interface VerifierState {
@@ -98,6 +99,7 @@ async function load(db: Db, hash: string, now: number): Promise<CachedToken | nu
       tokenHash: apiTokens.tokenHash,
       previousValidUntil: apiTokens.previousValidUntil,
       lastUsedAt: apiTokens.lastUsedAt,
+      rateLimitPerMinute: apiTokens.rateLimitPerMinute,
     })
     .from(apiTokens)
     // Two unique indexes, one query (SQLite's OR-by-union plan): the current
@@ -114,6 +116,7 @@ async function load(db: Db, hash: string, now: number): Promise<CachedToken | nu
     allow: compileAllowlist(JSON.parse(row.allowedIps) as string[]),
     validUntil: row.tokenHash === hash ? null : row.previousValidUntil,
     lastUsedAt: row.lastUsedAt,
+    rateLimitPerMinute: row.rateLimitPerMinute,
   };
 }
 
@@ -133,6 +136,8 @@ export interface VerifiedToken {
   id: number;
   name: string;
   scope: TokenScope;
+  /** 0 = no limit. */
+  rateLimitPerMinute: number;
 }
 
 /**
@@ -165,7 +170,7 @@ function accept(db: Db, entry: CachedToken | null, ip: string, now: number): Ver
   if (entry.validUntil !== null && entry.validUntil <= now) return null;
   if (entry.allow && !entry.allow(ip)) return null;
   noteUse(db, entry, ip, now);
-  return { id: entry.id, name: entry.name, scope: entry.scope };
+  return { id: entry.id, name: entry.name, scope: entry.scope, rateLimitPerMinute: entry.rateLimitPerMinute };
 }
 
 /**

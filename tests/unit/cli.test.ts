@@ -238,6 +238,7 @@ describe("token enable / disable / delete", () => {
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
+      rateLimitPerMinute: 0,
       graceUntil: 0,
     });
     const tokens = [view(1, "2"), view(2, "2024"), view(3, "ci")];

@@ -1,0 +1,170 @@
+import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "@/db/client";
+import { rateLimits } from "@/db/schema/rate-limits";
+import { logError } from "@/lib/log";
+
+/**
+ * Fixed-window counters shared by every instance through `rate_limits`, for
+ * limits checked on the hot path (refused bearer tokens, per-token request
+ * limits), where a request must not wait for the database.
+ *
+ * Hits gather in memory; one flush at a time writes them, one atomic
+ * `UPSERT … RETURNING` per key in one batch, and learns each key's shared
+ * total. The next flush starts as soon as the previous one returns. A decision
+ * reads the last learned total plus this instance's hits not yet in it, so it
+ * misses only what other instances counted since our last flush returned:
+ * each other instance can overshoot a budget by at most the hits it accepts
+ * for that key before its own next flush returns (its first hit, plus those
+ * arriving during one flush round trip).
+ */
+const RETRY_AFTER_ERROR_MS = 1_000;
+/** Keys tracked at once; beyond this new keys are not counted (an IPv6 sweep must not grow memory without bound). */
+const MAX_KEYS = 50_000;
+const PRUNE_INTERVAL_MS = 5_000;
+
+interface KeyState {
+  windowMs: number;
+  /** The shared count and its window start as of our last flush of this key (0, 0: none known). */
+  total: number;
+  windowStart: number;
+  /** Hits not yet sent, and hits in the flush in flight. */
+  pending: number;
+  inFlight: number;
+  /** When the oldest hit not yet reflected in `total` happened: the window's start if the database has none. */
+  firstHitAt: number;
+}
+
+interface CounterState {
+  keys: Map<string, KeyState>;
+  /** Keys with hits not yet sent. */
+  dirty: Set<string>;
+  lastPrune: number;
+  /** The flush in flight, or the one scheduled next. */
+  flush?: Promise<void>;
+}
+
+const states = new WeakMap<Db, CounterState>();
+
+function stateOf(db: Db): CounterState {
+  let s = states.get(db);
+  if (!s) {
+    s = { keys: new Map(), dirty: new Set(), lastPrune: 0 };
+    states.set(db, s);
+  }
+  return s;
+}
+
+export interface WindowUsage {
+  /** Hits in the current window, all instances as far as known. */
+  used: number;
+  /** Unix ms when the current window ends. */
+  resetsAt: number;
+}
+
+/** What a key has used of its current window (no database work). */
+export function windowUsage(db: Db, key: string, windowMs: number, now: number): WindowUsage {
+  const k = stateOf(db).keys.get(key);
+  if (!k) return { used: 0, resetsAt: now + windowMs };
+  const current = k.windowStart > 0 && now < k.windowStart + windowMs;
+  const local = k.pending + k.inFlight;
+  const windowStart = current ? k.windowStart : local > 0 ? k.firstHitAt : now;
+  return { used: (current ? k.total : 0) + local, resetsAt: windowStart + windowMs };
+}
+
+/** Counts one hit against `key` (written by the next flush) and returns the usage including it. */
+export function countSharedHit(db: Db, key: string, windowMs: number, now: number): WindowUsage {
+  const s = stateOf(db);
+  let k = s.keys.get(key);
+  if (!k) {
+    if (s.keys.size >= MAX_KEYS) prune(s, now);
+    if (s.keys.size >= MAX_KEYS) return windowUsage(db, key, windowMs, now);
+    k = { windowMs, total: 0, windowStart: 0, pending: 0, inFlight: 0, firstHitAt: now };
+    s.keys.set(key, k);
+  }
+  if (k.pending + k.inFlight === 0) k.firstHitAt = now;
+  k.pending++;
+  s.dirty.add(key);
+  scheduleFlush(db, s, 0);
+  return windowUsage(db, key, windowMs, now);
+}
+
+/** Resolves once every hit counted so far is in the database (tests, shutdown). */
+export async function flushSharedHits(db: Db): Promise<void> {
+  const s = stateOf(db);
+  while (s.flush) await s.flush;
+}
+
+function scheduleFlush(db: Db, s: CounterState, delayMs: number): void {
+  if (s.flush) return;
+  s.flush = new Promise<void>((resolve) => {
+    const run = () => void flush(db, s).finally(resolve);
+    // setImmediate gathers every hit of this turn of the event loop into one flush.
+    if (delayMs === 0) setImmediate(run);
+    else setTimeout(run, delayMs).unref?.();
+  }).then(() => {
+    s.flush = undefined;
+    if (s.dirty.size > 0) scheduleFlush(db, s, 0);
+  });
+}
+
+function upsert(db: Db, key: string, hits: number, windowMs: number, now: number) {
+  const staleBefore = now - windowMs;
+  return db
+    .insert(rateLimits)
+    .values({ key, windowStart: now, count: hits })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      // SET expressions read the row as it was before this statement.
+      set: {
+        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${staleBefore} THEN ${hits} ELSE ${rateLimits.count} + ${hits} END`,
+        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${staleBefore} THEN ${now} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+}
+
+async function flush(db: Db, s: CounterState): Promise<void> {
+  const batch: KeyState[] = [];
+  const keys: string[] = [];
+  const statements: BatchItem<"sqlite">[] = [];
+  const now = Date.now();
+  for (const key of s.dirty) {
+    const k = s.keys.get(key)!;
+    k.inFlight = k.pending;
+    k.pending = 0;
+    batch.push(k);
+    keys.push(key);
+    statements.push(upsert(db, key, k.inFlight, k.windowMs, now));
+  }
+  s.dirty.clear();
+  if (batch.length === 0) return;
+  try {
+    const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as { count: number; windowStart: number }[][];
+    batch.forEach((k, i) => {
+      const row = results[i]![0]!;
+      k.total = row.count;
+      k.windowStart = row.windowStart;
+      k.inFlight = 0;
+    });
+    prune(s, now);
+  } catch (error) {
+    // Kept for the next attempt: a limit must not reset because the database was away for a moment.
+    batch.forEach((k, i) => {
+      k.pending += k.inFlight;
+      k.inFlight = 0;
+      s.dirty.add(keys[i]!);
+    });
+    logError("shared rate-limit flush failed", error);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS).unref?.());
+  }
+}
+
+/** Forgets keys whose window has ended and that hold no unwritten hits. */
+function prune(s: CounterState, now: number): void {
+  if (now - s.lastPrune < PRUNE_INTERVAL_MS && s.keys.size < MAX_KEYS) return;
+  s.lastPrune = now;
+  for (const [key, k] of s.keys) {
+    if (k.pending + k.inFlight === 0 && now >= k.windowStart + k.windowMs) s.keys.delete(key);
+  }
+}
