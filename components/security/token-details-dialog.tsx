@@ -123,6 +123,12 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
           <dt className="text-zinc-600 dark:text-zinc-400">Token starts with</dt>
           <dd className="mt-0.5 font-mono">{token.prefix ? `${token.prefix}…` : "(imported)"}</dd>
         </div>
+        <div>
+          <dt className="text-zinc-600 dark:text-zinc-400">Rate limit</dt>
+          <dd className="mt-0.5">
+            {token.rateLimitPerMinute ? `${token.rateLimitPerMinute.toLocaleString("en")} requests per minute` : "No limit"}
+          </dd>
+        </div>
         {token.graceUntil > 0 && (
           <div className="col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Previous secret</dt>

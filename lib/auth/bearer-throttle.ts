@@ -16,10 +16,18 @@ export const MAX_BEARER_FAILURES_PER_MINUTE = 20; // default of BEARER_MAX_FAILU
 const BLOCK_MS = 60_000;
 const MAX_TRACKED = 50_000;
 
-const blocked = new Map<string, number>();
+/** IP → blocked until (Unix ms), per database like every other piece of this process's state. */
+const blockedByDb = new WeakMap<Db, Map<string, number>>();
+
+function blockedOf(db: Db): Map<string, number> {
+  let blocked = blockedByDb.get(db);
+  if (!blocked) blockedByDb.set(db, (blocked = new Map()));
+  return blocked;
+}
 
 /** Milliseconds this IP must still wait, or 0. */
-export function bearerBlockedFor(ip: string, now: number): number {
+export function bearerBlockedFor(db: Db, ip: string, now: number): number {
+  const blocked = blockedOf(db);
   const until = blocked.get(ip);
   if (until === undefined) return 0;
   if (until <= now) {
@@ -41,8 +49,9 @@ export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_B
     },
     now,
   );
-  if (bearerBlockedFor(ip, now) > 0) return;
+  if (bearerBlockedFor(db, ip, now) > 0) return;
   if (countSharedHit(db, `bearer:ip:${ip}`, BLOCK_MS, now).used >= max) {
+    const blocked = blockedOf(db);
     // Many IPs (an IPv6 sweep) must not grow this without bound.
     if (blocked.size >= MAX_TRACKED) for (const [key, until] of blocked) if (until <= now) blocked.delete(key);
     if (blocked.size < MAX_TRACKED) blocked.set(ip, now + BLOCK_MS);

@@ -3,11 +3,9 @@ import { TOKEN_SCOPES } from "@/db/schema/constants";
 import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
 import { DESCRIPTION_MAX_CHARS, tokenDescription } from "./token-description";
 import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
+import { RATE_LIMIT_MSG, rateLimitPerMinute } from "./token-rate-limit";
 
 export { NAME_MAX_CHARS, tokenName };
-
-/** Highest per-token limit: far above what one panel serves, low enough to stay a number people can read. */
-export const MAX_RATE_LIMIT_PER_MINUTE = 1_000_000;
 
 /**
  * Request and response shapes of the token API. Error texts are the peer
@@ -30,7 +28,7 @@ export const MSG = {
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
   graceInvalid: "graceSeconds must be an integer from 0 to 86400",
-  rateLimitInvalid: `rateLimitPerMinute must be an integer from 0 (no limit) to ${MAX_RATE_LIMIT_PER_MINUTE}`,
+  rateLimitInvalid: RATE_LIMIT_MSG.invalid,
   nothingToUpdate: "nothing to update: give name, description, expiresAt, allowedIps or rateLimitPerMinute",
   nothingChanged: "nothing changed",
   rotateExpired: "token has expired: give it a new expiresAt to rotate it",
@@ -80,12 +78,6 @@ export const allowedIps = z
     return out;
   });
 
-/** Requests per minute across all instances; `0` = no limit. */
-export const rateLimitPerMinute = z
-  .number({ error: MSG.rateLimitInvalid })
-  .int(MSG.rateLimitInvalid)
-  .min(0, MSG.rateLimitInvalid)
-  .max(MAX_RATE_LIMIT_PER_MINUTE, MSG.rateLimitInvalid);
 const RATE_LIMIT_DOC = "Requests per minute this token may make, across every panel instance (429 beyond); 0 = no limit.";
 
 const DESCRIPTION_DOC = `What the token is for: up to ${DESCRIPTION_MAX_CHARS} characters, trimmed; newlines allowed, other control characters not.`;

@@ -329,11 +329,11 @@ describe("failed bearer throttle", () => {
     const now = Date.now();
     const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     for (let i = 0; i < MAX_BEARER_FAILURES_PER_MINUTE - 1; i++) recordBearerFailure(t.db, ip, now);
-    expect(bearerBlockedFor(ip, now)).toBe(0);
+    expect(bearerBlockedFor(t.db, ip, now)).toBe(0);
     recordBearerFailure(t.db, ip, now);
-    expect(bearerBlockedFor(ip, now)).toBe(60_000);
-    expect(bearerBlockedFor("198.19.0.1", now)).toBe(0);
-    expect(bearerBlockedFor(ip, now + 60_000)).toBe(0);
+    expect(bearerBlockedFor(t.db, ip, now)).toBe(60_000);
+    expect(bearerBlockedFor(t.db, "198.19.0.1", now)).toBe(0);
+    expect(bearerBlockedFor(t.db, ip, now + 60_000)).toBe(0);
   });
 });
 
