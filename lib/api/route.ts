@@ -4,7 +4,7 @@ import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
 import { ANONYMOUS, type AuditContext } from "@/lib/audit/context";
-import { bearerBlockedFor, recordBearerFailure } from "@/lib/auth/bearer-throttle";
+import { recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { scopeAllows } from "@/lib/auth/permissions";
 import { auditActorOf, bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
@@ -217,12 +217,11 @@ async function resolveCaller(call: Call): Promise<Caller> {
     bearerRefused = !actor;
     if (actor) call.log.actor = loggedActor(actor);
     // Only tokens that have a limit pay for it (a Map lookup): the check is in memory, the count written later.
-    if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) enforceTokenRateLimit(db, actor, now);
+    if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) await enforceTokenRateLimit(db, actor, now);
     if (bearerRefused) {
       // Only refused tokens count, and only they are turned away while an address is throttled:
       // one broken bot behind a NAT must not lock out the good ones.
-      const wait = bearerBlockedFor(db, ip, now);
-      recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
+      const wait = recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
     }
   } else if (call.spec?.permission !== "public") {

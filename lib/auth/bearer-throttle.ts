@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
-import { countSharedHit } from "@/lib/rate-limit/shared-window";
+import { countSharedHit, unconfirmedShare, windowUsage } from "@/lib/rate-limit/shared-window";
 
 /**
  * Refused bearer attempts per source IP. Once an IP has MAX_FAILURES in a
@@ -9,7 +9,9 @@ import { countSharedHit } from "@/lib/rate-limit/shared-window";
  * refused by this; other IPs are unaffected). The count is one budget across
  * instances (`bearer:ip:<ip>` in rate_limits, lib/rate-limit/shared-window.ts),
  * with no database round trip per request; a blocked IP's refusals are not
- * counted at all, so a flood from it costs no writes.
+ * counted at all, so a flood from it costs no writes. With N instances an IP
+ * gets at most MAX + (N − 1) × unconfirmedShare(MAX) refusals (20 + 2 per
+ * extra instance by default) before every instance answers 429.
  */
 export const MAX_BEARER_FAILURES_PER_MINUTE = 20; // default of BEARER_MAX_FAILURES_PER_MINUTE
 /** The counting window, and how long an IP stays blocked. */
@@ -37,7 +39,13 @@ export function bearerBlockedFor(db: Db, ip: string, now: number): number {
   return until - now;
 }
 
-export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): void {
+/**
+ * Records a refused bearer attempt and says how long (ms) to answer it with
+ * 429 instead of 401 (0: answer 401). Counted only while the IP is within its
+ * budget; beyond this instance's unconfirmed share (shared-window.ts) a refusal
+ * is throttled until a flush confirms the count, which bounds the overshoot.
+ */
+export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): number {
   noteAggregated(
     db,
     {
@@ -49,11 +57,20 @@ export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_B
     },
     now,
   );
-  if (bearerBlockedFor(db, ip, now) > 0) return;
-  if (countSharedHit(db, `bearer:ip:${ip}`, BLOCK_MS, now).used >= max) {
-    const blocked = blockedOf(db);
-    // Many IPs (an IPv6 sweep) must not grow this without bound.
-    if (blocked.size >= MAX_TRACKED) for (const [key, until] of blocked) if (until <= now) blocked.delete(key);
-    if (blocked.size < MAX_TRACKED) blocked.set(ip, now + BLOCK_MS);
-  }
+  const wait = bearerBlockedFor(db, ip, now);
+  if (wait > 0) return wait;
+  const key = `bearer:ip:${ip}`;
+  const usage = windowUsage(db, key, BLOCK_MS, now);
+  if (usage.used >= max) return block(db, ip, now);
+  if (usage.unconfirmed >= unconfirmedShare(max)) return BLOCK_MS;
+  if (countSharedHit(db, key, BLOCK_MS, now).used >= max) block(db, ip, now);
+  return 0;
+}
+
+function block(db: Db, ip: string, now: number): number {
+  const blocked = blockedOf(db);
+  // Many IPs (an IPv6 sweep) must not grow this without bound.
+  if (blocked.size >= MAX_TRACKED) for (const [key, until] of blocked) if (until <= now) blocked.delete(key);
+  if (blocked.size < MAX_TRACKED) blocked.set(ip, now + BLOCK_MS);
+  return BLOCK_MS;
 }

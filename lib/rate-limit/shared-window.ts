@@ -11,14 +11,17 @@ import { logError } from "@/lib/log";
  *
  * Hits gather in memory; one flush at a time writes them, one atomic
  * `UPSERT … RETURNING` per key in one batch, and learns each key's shared
- * total. The next flush starts as soon as the previous one returns. A decision
- * reads the last learned total plus this instance's hits not yet in it, so it
- * misses only what other instances counted since our last flush returned:
- * each other instance can overshoot a budget by at most the hits it accepts
- * for that key before its own next flush returns (its first hit, plus those
- * arriving during one flush round trip).
+ * total. The next flush starts as soon as the previous one returns (at most
+ * one per FLUSH_GAP_MS, so a flood costs a few writes a second, not one per
+ * turn of the event loop). A decision reads the last learned total plus this
+ * instance's hits not yet confirmed by a flush, so it misses only what other
+ * instances accepted since its own last flush returned. Callers therefore
+ * accept at most `unconfirmedShare(budget)` unconfirmed hits per key: each
+ * other instance can overshoot a budget by at most that many, whatever the
+ * round trip, so N instances stay within budget + (N − 1) × share.
  */
 const RETRY_AFTER_ERROR_MS = 1_000;
+const FLUSH_GAP_MS = 20;
 /** Keys tracked at once; beyond this new keys are not counted (an IPv6 sweep must not grow memory without bound). */
 const MAX_KEYS = 50_000;
 const PRUNE_INTERVAL_MS = 5_000;
@@ -42,6 +45,7 @@ interface CounterState {
   lastPrune: number;
   /** The flush in flight, or the one scheduled next. */
   flush?: Promise<void>;
+  lastFlushAt: number;
 }
 
 const states = new WeakMap<Db, CounterState>();
@@ -49,7 +53,7 @@ const states = new WeakMap<Db, CounterState>();
 function stateOf(db: Db): CounterState {
   let s = states.get(db);
   if (!s) {
-    s = { keys: new Map(), dirty: new Set(), lastPrune: 0 };
+    s = { keys: new Map(), dirty: new Set(), lastPrune: 0, lastFlushAt: 0 };
     states.set(db, s);
   }
   return s;
@@ -60,16 +64,23 @@ export interface WindowUsage {
   used: number;
   /** Unix ms when the current window ends. */
   resetsAt: number;
+  /** This instance's hits no flush has confirmed yet (included in `used`). */
+  unconfirmed: number;
+}
+
+/** How many unconfirmed hits per key a caller may accept: a tenth of the budget, at least one. */
+export function unconfirmedShare(budget: number): number {
+  return Math.max(1, Math.floor(budget / 10));
 }
 
 /** What a key has used of its current window (no database work). */
 export function windowUsage(db: Db, key: string, windowMs: number, now: number): WindowUsage {
   const k = stateOf(db).keys.get(key);
-  if (!k) return { used: 0, resetsAt: now + windowMs };
+  if (!k) return { used: 0, resetsAt: now + windowMs, unconfirmed: 0 };
   const current = k.windowStart > 0 && now < k.windowStart + windowMs;
   const local = k.pending + k.inFlight;
   const windowStart = current ? k.windowStart : local > 0 ? k.firstHitAt : now;
-  return { used: (current ? k.total : 0) + local, resetsAt: windowStart + windowMs };
+  return { used: (current ? k.total : 0) + local, resetsAt: windowStart + windowMs, unconfirmed: local };
 }
 
 /** Counts one hit against `key` (written by the next flush) and returns the usage including it. */
@@ -85,8 +96,13 @@ export function countSharedHit(db: Db, key: string, windowMs: number, now: numbe
   if (k.pending + k.inFlight === 0) k.firstHitAt = now;
   k.pending++;
   s.dirty.add(key);
-  scheduleFlush(db, s, 0);
+  scheduleFlush(db, s);
   return windowUsage(db, key, windowMs, now);
+}
+
+/** Resolves when the flush in flight (if any) has returned: its totals are then known. */
+export function nextFlush(db: Db): Promise<void> {
+  return stateOf(db).flush ?? Promise.resolve();
 }
 
 /** Resolves once every hit counted so far is in the database (tests, shutdown). */
@@ -95,16 +111,20 @@ export async function flushSharedHits(db: Db): Promise<void> {
   while (s.flush) await s.flush;
 }
 
-function scheduleFlush(db: Db, s: CounterState, delayMs: number): void {
+function scheduleFlush(db: Db, s: CounterState): void {
   if (s.flush) return;
+  const delayMs = s.lastFlushAt + FLUSH_GAP_MS - Date.now();
   s.flush = new Promise<void>((resolve) => {
-    const run = () => void flush(db, s).finally(resolve);
+    const run = () => {
+      s.lastFlushAt = Date.now();
+      void flush(db, s).finally(resolve);
+    };
     // setImmediate gathers every hit of this turn of the event loop into one flush.
-    if (delayMs === 0) setImmediate(run);
+    if (delayMs <= 0) setImmediate(run);
     else setTimeout(run, delayMs).unref?.();
   }).then(() => {
     s.flush = undefined;
-    if (s.dirty.size > 0) scheduleFlush(db, s, 0);
+    if (s.dirty.size > 0) scheduleFlush(db, s);
   });
 }
 

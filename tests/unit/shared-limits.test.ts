@@ -115,23 +115,42 @@ describe("shared window counters (lib/rate-limit/shared-window.ts)", () => {
 });
 
 describe("refused-bearer throttle: one budget across instances", () => {
-  it("an IP that spent the budget on A is blocked on B after B's first refusal for it is flushed", async () => {
+  const refuse = async (db: DatabaseHandle["db"], ip: string, times: number) => {
+    let answered401 = 0;
+    for (let i = 0; i < times; i++) {
+      if (recordBearerFailure(db, ip, Date.now(), 20) === 0) answered401++;
+      await flushSharedHits(db);
+    }
+    return answered401;
+  };
+
+  it("an IP that spent the budget on A is blocked on B once B's first refusal for it is flushed", async () => {
     const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
-    const now = Date.now();
-    for (let i = 0; i < 20; i++) recordBearerFailure(t.db, ip, now, 20);
-    expect(bearerBlockedFor(t.db, ip, now)).toBe(60_000);
-    await flushSharedHits(t.db);
-    expect(bearerBlockedFor(b.db, ip, now)).toBe(0);
-    recordBearerFailure(b.db, ip, now, 20);
-    await flushSharedHits(b.db);
-    recordBearerFailure(b.db, ip, now, 20);
-    expect(bearerBlockedFor(b.db, ip, now)).toBeGreaterThan(0);
+    expect(await refuse(t.db, ip, 20)).toBe(20);
+    expect(bearerBlockedFor(t.db, ip, Date.now())).toBeGreaterThan(59_000);
+    expect(bearerBlockedFor(b.db, ip, Date.now())).toBe(0);
+    expect(await refuse(b.db, ip, 5)).toBe(1);
+    expect(bearerBlockedFor(b.db, ip, Date.now())).toBeGreaterThan(59_000);
     // Blocked refusals are not counted: a flood from a blocked IP writes nothing.
     const before = upserts();
-    for (let i = 0; i < 1000; i++) recordBearerFailure(t.db, ip, now, 20);
+    for (let i = 0; i < 1000; i++) recordBearerFailure(t.db, ip, Date.now(), 20);
     await flushSharedHits(t.db);
     expect(upserts()).toBe(before);
     expect(await stored(`bearer:ip:${ip}`)).toBe(21);
+  });
+
+  it("10 refusals at a time on each of 3 instances: at most 20 + 2 × 2 get 401, the rest 429", async () => {
+    const ip = `198.51.101.${Math.floor(Math.random() * 250)}`;
+    let answered401 = 0;
+    for (let round = 0; round < 20; round++) {
+      for (const db of [t.db, b.db, c.db]) for (let i = 0; i < 10; i++) if (recordBearerFailure(db, ip, Date.now(), 20) === 0) answered401++;
+      // Longer than the gap between two flushes, so each round learns the others' counts.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await Promise.all([t.db, b.db, c.db].map(flushSharedHits));
+    expect(answered401).toBeGreaterThanOrEqual(20);
+    expect(answered401).toBeLessThanOrEqual(20 + 2 * 2);
+    expect(await stored(`bearer:ip:${ip}`)).toBe(answered401);
   });
 });
 
@@ -174,27 +193,28 @@ describe("login throttle: one atomic statement decides", () => {
 
 describe("per-token rate limits", () => {
   const limited = (tokenId: number) => ({ tokenId, rateLimitPerMinute: 10 });
-  const tryRequest = (db: DatabaseHandle["db"], tokenId: number): number => {
+  const tryRequest = async (db: DatabaseHandle["db"], tokenId: number): Promise<number> => {
     try {
-      enforceTokenRateLimit(db, limited(tokenId), Date.now());
+      await enforceTokenRateLimit(db, limited(tokenId), Date.now());
       return 200;
     } catch (error) {
       if (error instanceof HttpError && error.status === 429) return 429;
       throw error;
     }
   };
+  const newTokenId = () => 900_000 + Math.floor(Math.random() * 100_000);
 
   it("requests spread round-robin over 3 instances: one budget of 10, overshot by at most one per other instance", async () => {
-    const id = 900_000 + Math.floor(Math.random() * 1000);
+    const id = newTokenId();
     const handles = [t.db, b.db, c.db];
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
       const db = handles[i % 3]!;
-      statuses.push(tryRequest(db, id));
+      statuses.push(await tryRequest(db, id));
       await flushSharedHits(db);
     }
     // Each instance knows the total as of its own last flush: it misses what the other two
-    // accepted since, so it can accept one more before its next flush tells it.
+    // accepted since, and may accept one (its unconfirmed share) before its next flush tells it.
     const allowed = statuses.filter((s) => s === 200).length;
     expect(allowed).toBeGreaterThanOrEqual(10);
     expect(allowed).toBeLessThanOrEqual(10 + 2);
@@ -202,16 +222,21 @@ describe("per-token rate limits", () => {
     expect(await stored(`token:rate:${id}`)).toBe(allowed);
   });
 
-  it("429 says when to come back: Retry-After within the minute, the limit in the message", () => {
-    const id = 800_000 + Math.floor(Math.random() * 1000);
-    for (let i = 0; i < 10; i++) enforceTokenRateLimit(t.db, limited(id), Date.now());
-    const error = (() => {
-      try {
-        enforceTokenRateLimit(t.db, limited(id), Date.now());
-      } catch (e) {
-        return e as HttpError;
-      }
-    })();
+  it("90 requests at once on 3 instances: a burst beyond the share waits for a flush instead of overshooting", async () => {
+    const id = newTokenId();
+    const statuses = await Promise.all(Array.from({ length: 90 }, (_, i) => tryRequest([t.db, b.db, c.db][i % 3]!, id)));
+    const allowed = statuses.filter((s) => s === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(10);
+    expect(allowed).toBeLessThanOrEqual(10 + 2);
+  });
+
+  it("429 says when to come back: Retry-After within the minute, the limit in the message", async () => {
+    const id = newTokenId();
+    for (let i = 0; i < 10; i++) await enforceTokenRateLimit(t.db, limited(id), Date.now());
+    const error = await enforceTokenRateLimit(t.db, limited(id), Date.now()).then(
+      () => undefined,
+      (e: unknown) => e as HttpError,
+    );
     expect(error?.status).toBe(429);
     expect(error?.message).toMatch(/^this API token's limit of 10 requests per minute is used up; try again in \d+ seconds?$/);
     const retryAfter = Number(error?.headers["Retry-After"]);
