@@ -221,7 +221,7 @@ async function resolveCaller(call: Call): Promise<Caller> {
     if (bearerRefused) {
       // Only refused tokens count, and only they are turned away while an address is throttled:
       // one broken bot behind a NAT must not lock out the good ones.
-      const wait = recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
+      const wait = await recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
     }
   } else if (call.spec?.permission !== "public") {

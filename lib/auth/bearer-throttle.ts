@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
-import { countSharedHit, unconfirmedShare, windowUsage } from "@/lib/rate-limit/shared-window";
+import { takeSharedPlace, windowUsage } from "@/lib/rate-limit/shared-window";
 
 /**
  * Refused bearer attempts per source IP. Once an IP has MAX_FAILURES in a
@@ -42,10 +42,10 @@ export function bearerBlockedFor(db: Db, ip: string, now: number): number {
 /**
  * Records a refused bearer attempt and says how long (ms) to answer it with
  * 429 instead of 401 (0: answer 401). Counted only while the IP is within its
- * budget; beyond this instance's unconfirmed share (shared-window.ts) a refusal
- * is throttled until a flush confirms the count, which bounds the overshoot.
+ * budget; it waits for a flush only in a burst beyond this instance's
+ * unconfirmed share (shared-window.ts), never once the IP is blocked.
  */
-export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): number {
+export async function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_BEARER_FAILURES_PER_MINUTE): Promise<number> {
   noteAggregated(
     db,
     {
@@ -60,10 +60,10 @@ export function recordBearerFailure(db: Db, ip: string, now: number, max = MAX_B
   const wait = bearerBlockedFor(db, ip, now);
   if (wait > 0) return wait;
   const key = `bearer:ip:${ip}`;
-  const usage = windowUsage(db, key, BLOCK_MS, now);
-  if (usage.used >= max) return block(db, ip, now);
-  if (usage.unconfirmed >= unconfirmedShare(max)) return BLOCK_MS;
-  if (countSharedHit(db, key, BLOCK_MS, now).used >= max) block(db, ip, now);
+  const place = await takeSharedPlace(db, key, max, BLOCK_MS, now);
+  // Unconfirmable (the database is away): throttled, not blocked.
+  if (!place.taken) return place.spent ? block(db, ip, now) : BLOCK_MS;
+  if (windowUsage(db, key, BLOCK_MS, now).used >= max) block(db, ip, now);
   return 0;
 }
 

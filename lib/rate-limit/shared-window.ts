@@ -15,10 +15,12 @@ import { logError } from "@/lib/log";
  * one per FLUSH_GAP_MS, so a flood costs a few writes a second, not one per
  * turn of the event loop). A decision reads the last learned total plus this
  * instance's hits not yet confirmed by a flush, so it misses only what other
- * instances accepted since its own last flush returned. Callers therefore
- * accept at most `unconfirmedShare(budget)` unconfirmed hits per key: each
- * other instance can overshoot a budget by at most that many, whatever the
- * round trip, so N instances stay within budget + (N − 1) × share.
+ * instances accepted since its own last flush returned. takeSharedPlace()
+ * therefore holds at most `unconfirmedShare(budget)` unconfirmed hits per key:
+ * a request beyond that waits for the next flush (started at once), so each
+ * other instance can overshoot a budget by at most that share, whatever the
+ * round trip, and N instances stay within budget + (N − 1) × share. Requests
+ * within the share, and every request once the budget is spent, never wait.
  */
 const RETRY_AFTER_ERROR_MS = 1_000;
 const FLUSH_GAP_MS = 20;
@@ -45,7 +47,13 @@ interface CounterState {
   lastPrune: number;
   /** The flush in flight, or the one scheduled next. */
   flush?: Promise<void>;
+  /** Starts the scheduled flush now, if it has not started. */
+  expedite?: () => void;
+  /** A request waits for the next flush: no gap before it. */
+  urgent: boolean;
   lastFlushAt: number;
+  /** The last flush failed (the database is away): waiting for the next one is pointless. */
+  failing: boolean;
 }
 
 const states = new WeakMap<Db, CounterState>();
@@ -53,7 +61,7 @@ const states = new WeakMap<Db, CounterState>();
 function stateOf(db: Db): CounterState {
   let s = states.get(db);
   if (!s) {
-    s = { keys: new Map(), dirty: new Set(), lastPrune: 0, lastFlushAt: 0 };
+    s = { keys: new Map(), dirty: new Set(), lastPrune: 0, lastFlushAt: 0, urgent: false, failing: false };
     states.set(db, s);
   }
   return s;
@@ -100,9 +108,31 @@ export function countSharedHit(db: Db, key: string, windowMs: number, now: numbe
   return windowUsage(db, key, windowMs, now);
 }
 
-/** Resolves when the flush in flight (if any) has returned: its totals are then known. */
-export function nextFlush(db: Db): Promise<void> {
-  return stateOf(db).flush ?? Promise.resolve();
+export type SharedPlace = { taken: true } | { taken: false; spent: boolean; resetsAt: number };
+
+/**
+ * Takes one place of `budget` in `key`'s current window: counts the hit and
+ * answers `taken`, or refuses it, `spent` when the budget is used up (else the
+ * count could not be confirmed: the database is away). Waits only while this
+ * instance already holds its unconfirmed share of the key, and only while
+ * flushes succeed: each one confirms that share, so a burst waits at most
+ * about budget ÷ share flushes in a window.
+ */
+export async function takeSharedPlace(db: Db, key: string, budget: number, windowMs: number, now: number): Promise<SharedPlace> {
+  const s = stateOf(db);
+  for (let waits = 0; ; waits++) {
+    const at = waits === 0 ? now : Date.now();
+    const usage = windowUsage(db, key, windowMs, at);
+    if (usage.used >= budget) return { taken: false, spent: true, resetsAt: usage.resetsAt };
+    if (usage.unconfirmed < unconfirmedShare(budget)) {
+      countSharedHit(db, key, windowMs, at);
+      return { taken: true };
+    }
+    if (s.failing) return { taken: false, spent: false, resetsAt: at + RETRY_AFTER_ERROR_MS };
+    s.urgent = true;
+    scheduleFlush(db, s);
+    await s.flush;
+  }
 }
 
 /** Resolves once every hit counted so far is in the database (tests, shutdown). */
@@ -112,19 +142,35 @@ export async function flushSharedHits(db: Db): Promise<void> {
 }
 
 function scheduleFlush(db: Db, s: CounterState): void {
-  if (s.flush) return;
-  const delayMs = s.lastFlushAt + FLUSH_GAP_MS - Date.now();
+  if (s.flush) {
+    if (s.urgent) s.expedite?.();
+    return;
+  }
+  const delayMs = s.urgent ? 0 : s.lastFlushAt + FLUSH_GAP_MS - Date.now();
   s.flush = new Promise<void>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
+      clearTimeout(timer);
+      s.expedite = undefined;
+      s.urgent = false;
       s.lastFlushAt = Date.now();
       void flush(db, s).finally(resolve);
     };
     // setImmediate gathers every hit of this turn of the event loop into one flush.
-    if (delayMs <= 0) setImmediate(run);
-    else setTimeout(run, delayMs).unref?.();
+    const soon = () => setImmediate(run);
+    if (delayMs <= 0) soon();
+    else {
+      timer = setTimeout(run, delayMs);
+      timer.unref?.();
+      s.expedite = () => {
+        s.expedite = undefined;
+        clearTimeout(timer);
+        soon();
+      };
+    }
   }).then(() => {
     s.flush = undefined;
-    if (s.dirty.size > 0) scheduleFlush(db, s);
+    if (s.dirty.size > 0 || s.urgent) scheduleFlush(db, s);
   });
 }
 
@@ -167,8 +213,10 @@ async function flush(db: Db, s: CounterState): Promise<void> {
       k.windowStart = row.windowStart;
       k.inFlight = 0;
     });
+    s.failing = false;
     prune(s, now);
   } catch (error) {
+    s.failing = true;
     // Kept for the next attempt: a limit must not reset because the database was away for a moment.
     batch.forEach((k, i) => {
       k.pending += k.inFlight;
