@@ -163,6 +163,8 @@ describe("login throttle: one atomic statement decides", () => {
       Array.from({ length: 30 }, (_, i) =>
         throttledPasswordCheck(handles[i % 3]!, who, policy, failure, async () => {
           checks++;
+          // A password check takes time (scrypt): long enough for every other attempt to arrive.
+          await new Promise((resolve) => setTimeout(resolve, 20));
           return null;
         }),
       ),
