@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { bearerStatus, signIn, snap, unique } from "./support";
+import { bearerStatus, expectNoAxeViolations, SCREENSHOT_MODES, signIn, snap, unique } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -10,8 +9,7 @@ const rowOf = (page: Page, name: string) => page.getByRole("row").filter({ hasTe
 async function scan(page: Page, state: string) {
   // Dialogs fade in: half-transparent colours would fail the contrast check.
   await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
-  expect(results.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  await expectNoAxeViolations(page, state);
 }
 
 /** Fills the create dialog for a monitor token with the given rate limit and creates it; returns the plaintext. */
@@ -65,39 +63,33 @@ test("rate limit field: screenshots at 1280 and 375, light and dark, no accessib
   test.setTimeout(180_000);
   const name = unique("rate-shot");
   await createLimited(page, name, "120");
-  for (const [width, height] of [
-    [1280, 860],
-    [375, 812],
-  ] as const) {
-    for (const scheme of ["light", "dark"] as const) {
-      const tag = `${width}-${scheme}`;
-      await page.setViewportSize({ width, height });
-      await page.emulateMedia({ colorScheme: scheme });
-      // A fresh page in the new scheme: colours mid-transition would fail the contrast check.
-      await page.goto("/panel/settings/security");
+  for (const { width, height, scheme, tag } of SCREENSHOT_MODES) {
+    await page.setViewportSize({ width, height });
+    await page.emulateMedia({ colorScheme: scheme });
+    // A fresh page in the new scheme: colours mid-transition would fail the contrast check.
+    await page.goto("/panel/settings/security");
 
-      await page.getByRole("button", { name: "New token" }).click();
-      const dialog = page.getByRole("dialog", { name: "New API token" });
-      await dialog.getByLabel("Name").fill(`${name}-${tag}`);
-      await dialog.getByLabel(RATE).fill("-5");
-      await dialog.getByRole("button", { name: "Create", exact: true }).click();
-      // The pointer off the button: the scan is about the resting dialog, not a hover colour.
-      await page.mouse.move(0, 0);
-      await dialog.getByLabel(RATE).scrollIntoViewIfNeeded();
-      await scan(page, `create dialog with a bad rate limit (${tag})`);
-      await snap(page, testInfo, `rate-limit-create-${tag}`, { fullPage: false });
-      await dialog.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "New token" }).click();
+    const dialog = page.getByRole("dialog", { name: "New API token" });
+    await dialog.getByLabel("Name").fill(`${name}-${tag}`);
+    await dialog.getByLabel(RATE).fill("-5");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    // The pointer off the button: the scan is about the resting dialog, not a hover colour.
+    await page.mouse.move(0, 0);
+    await dialog.getByLabel(RATE).scrollIntoViewIfNeeded();
+    await scan(page, `create dialog with a bad rate limit (${tag})`);
+    await snap(page, testInfo, `rate-limit-create-${tag}`, { fullPage: false });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
 
-      await page.getByLabel("Search tokens").fill(name);
-      // The filtered page, settled (a list being refetched is dimmed).
-      await expect(page.locator("tbody").getByRole("row")).toHaveCount(1);
-      await page.waitForLoadState("networkidle");
-      await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
-      const details = page.getByRole("dialog", { name: `Token “${name}”` });
-      await details.getByLabel(RATE).scrollIntoViewIfNeeded();
-      await scan(page, `manage dialog with a rate limit (${tag})`);
-      await snap(page, testInfo, `rate-limit-manage-${tag}`, { fullPage: false });
-      await details.getByRole("button", { name: "Close", exact: true }).click();
-    }
+    await page.getByLabel("Search tokens").fill(name);
+    // The filtered page, settled (a list being refetched is dimmed).
+    await expect(page.locator("tbody").getByRole("row")).toHaveCount(1);
+    await page.waitForLoadState("networkidle");
+    await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
+    const details = page.getByRole("dialog", { name: `Token “${name}”` });
+    await details.getByLabel(RATE).scrollIntoViewIfNeeded();
+    await scan(page, `manage dialog with a rate limit (${tag})`);
+    await snap(page, testInfo, `rate-limit-manage-${tag}`, { fullPage: false });
+    await details.getByRole("button", { name: "Close", exact: true }).click();
   }
 });

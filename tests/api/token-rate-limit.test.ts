@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
-import { openDirect, snapshotTables } from "../support/direct-db";
+import { snapshotDatabase } from "../support/direct-db";
 
 /**
  * Per-token rate limits on the production server: set on create and update
@@ -30,14 +30,7 @@ async function mint(body: Record<string, unknown>): Promise<View> {
   return res.json!.obj!;
 }
 const status = (token: string) => request(baseUrl, "/panel/api/server/status", { headers: bearer(token) });
-async function tokens() {
-  const client = openDirect(databaseUrl);
-  try {
-    return await snapshotTables(client, ["api_tokens", "audit_events"]);
-  } finally {
-    client.close();
-  }
-}
+const tokens = () => snapshotDatabase(databaseUrl, ["api_tokens", "audit_events"]);
 
 beforeAll(async () => {
   const s = new BrowserSession(baseUrl);

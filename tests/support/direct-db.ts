@@ -44,6 +44,16 @@ export async function snapshotTables(client: Client, tables: readonly SnapshotTa
   return out;
 }
 
+/** snapshotTables over a connection of its own, closed afterwards. */
+export async function snapshotDatabase(databaseUrl: string, tables?: readonly SnapshotTable[]): Promise<Snapshot> {
+  const client = openDirect(databaseUrl);
+  try {
+    return await snapshotTables(client, tables);
+  } finally {
+    client.close();
+  }
+}
+
 export interface TokenRow {
   id: number;
   name: string;
