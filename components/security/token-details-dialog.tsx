@@ -159,7 +159,7 @@ function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotat
         </ErrorNote>
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Issue a new secret for this token (same name, scope, expiry and allowlist). Give callers a grace period to switch
+          Issue a new secret for this token (same name, scope, expiry, allowlist and rate limit). Give callers a grace period to switch
           over, during which the current secret keeps working.
         </p>
       )}

@@ -133,6 +133,15 @@ describe("enforcement", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
   });
 
+  it("a rotation keeps the limit, and the new secret spends the same budget", async () => {
+    const t = await mint({ name: unique("rotate"), scope: "monitor", rateLimitPerMinute: 2 });
+    expect((await status(t.token!)).status).toBe(200);
+    const rotated = await api<View>(`/panel/api/setting/apiTokens/rotate/${t.id}`, {});
+    expect(rotated.json?.obj?.rateLimitPerMinute).toBe(2);
+    expect((await status(rotated.json!.obj!.token!)).status).toBe(200);
+    expect((await status(rotated.json!.obj!.token!)).status).toBe(429);
+  });
+
   it("raising the limit takes effect on the next request", async () => {
     const t = await mint({ name: unique("raise"), scope: "monitor", rateLimitPerMinute: 1 });
     expect((await status(t.token!)).status).toBe(200);
