@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { adminApi, bearerStatus, insertExpiredToken, mintAdminToken, seedTokens, signIn, snap, unique } from "./support";
+import { adminApi, bearerStatus, expectNoAxeViolations, insertExpiredToken, mintAdminToken, SCREENSHOT_MODES, seedTokens, signIn, snap, unique } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -248,10 +247,7 @@ test("dark mode follows the system setting", async ({ page }) => {
 });
 
 test.describe("accessibility (axe: no violations at all)", () => {
-  async function scan(page: Page, state: string) {
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
-    expect(results.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-  }
+  const scan = expectNoAxeViolations;
 
   for (const scheme of ["light", "dark"] as const) {
     test(`every state of the login and Security pages (${scheme})`, async ({ page }) => {
@@ -327,49 +323,43 @@ test("screenshots: desktop 1280 and mobile 375, light and dark", async ({ page, 
   await api.create({ name: unique("ci-deploy"), scope: "admin", allowedIps: ["203.0.113.0/24"], description: "GitHub Actions deploy job", expiresAt: Date.now() + 3 * 86_400_000 });
   await api.create({ name: unique("status-bot"), scope: "node-sync", expiresAt: Date.now() + 90 * 86_400_000 });
   await insertExpiredToken(unique("old-monitor"), "monitor");
-  for (const [width, height] of [
-    [1280, 860],
-    [375, 812],
-  ] as const) {
-    for (const scheme of ["light", "dark"] as const) {
-      const tag = `${width}-${scheme}`;
-      await page.setViewportSize({ width, height });
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.context().clearCookies();
-      await page.goto("/login");
-      await snap(page, testInfo, `login-${tag}`);
-      await openSecurity(page);
-      await expect(page.locator("tbody").getByRole("row").first()).toBeVisible();
-      await snap(page, testInfo, `security-${tag}`);
+  for (const { width, height, scheme, tag } of SCREENSHOT_MODES) {
+    await page.setViewportSize({ width, height });
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.context().clearCookies();
+    await page.goto("/login");
+    await snap(page, testInfo, `login-${tag}`);
+    await openSecurity(page);
+    await expect(page.locator("tbody").getByRole("row").first()).toBeVisible();
+    await snap(page, testInfo, `security-${tag}`);
 
-      await page.getByRole("button", { name: "New token" }).click();
-      const dialog = page.getByRole("dialog", { name: "New API token" });
-      await dialog.getByLabel("Name").fill(`${name}-${tag}`);
-      await dialog.getByLabel("Allowed IP addresses").fill("10.0.0.0/8");
-      await snap(page, testInfo, `create-dialog-${tag}`, { fullPage: false });
-      await dialog.getByRole("button", { name: "Create", exact: true }).click();
-      const secret = page.getByRole("dialog", { name: "Copy your new API token" });
-      await secret.getByRole("button", { name: "Copy" }).click();
-      await snap(page, testInfo, `secret-dialog-${tag}`, { fullPage: false });
-      await secret.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "New token" }).click();
+    const dialog = page.getByRole("dialog", { name: "New API token" });
+    await dialog.getByLabel("Name").fill(`${name}-${tag}`);
+    await dialog.getByLabel("Allowed IP addresses").fill("10.0.0.0/8");
+    await snap(page, testInfo, `create-dialog-${tag}`, { fullPage: false });
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+    await secret.getByRole("button", { name: "Copy" }).click();
+    await snap(page, testInfo, `secret-dialog-${tag}`, { fullPage: false });
+    await secret.getByRole("button", { name: "Done" }).click();
 
-      const first = page.locator("tbody").getByRole("row").first();
-      await first.getByRole("button", { name: "Manage" }).click();
-      await expect(page.getByRole("dialog", { name: /^Token “/ })).toBeVisible();
-      await snap(page, testInfo, `manage-dialog-${tag}`, { fullPage: false });
-      await page.getByRole("dialog", { name: /^Token “/ }).getByRole("button", { name: "Close", exact: true }).click();
+    const first = page.locator("tbody").getByRole("row").first();
+    await first.getByRole("button", { name: "Manage" }).click();
+    await expect(page.getByRole("dialog", { name: /^Token “/ })).toBeVisible();
+    await snap(page, testInfo, `manage-dialog-${tag}`, { fullPage: false });
+    await page.getByRole("dialog", { name: /^Token “/ }).getByRole("button", { name: "Close", exact: true }).click();
 
-      await first.getByRole("button", { name: /^Scope / }).click();
-      await expect(page.getByRole("list", { name: "Allowed routes" })).toBeVisible();
-      await snap(page, testInfo, `scope-popover-${tag}`, { fullPage: false });
-      await page.keyboard.press("Escape");
+    await first.getByRole("button", { name: /^Scope / }).click();
+    await expect(page.getByRole("list", { name: "Allowed routes" })).toBeVisible();
+    await snap(page, testInfo, `scope-popover-${tag}`, { fullPage: false });
+    await page.keyboard.press("Escape");
 
-      await page.getByRole("tab", { name: "Admin credentials" }).click();
-      await snap(page, testInfo, `credentials-${tag}`);
-      await page.getByRole("tab", { name: "Audit log" }).click();
-      await expect(page.getByRole("tabpanel", { name: "Audit log" }).getByRole("row").nth(1)).toBeVisible();
-      await snap(page, testInfo, `audit-${tag}`);
-    }
+    await page.getByRole("tab", { name: "Admin credentials" }).click();
+    await snap(page, testInfo, `credentials-${tag}`);
+    await page.getByRole("tab", { name: "Audit log" }).click();
+    await expect(page.getByRole("tabpanel", { name: "Audit log" }).getByRole("row").nth(1)).toBeVisible();
+    await snap(page, testInfo, `audit-${tag}`);
   }
 });
 

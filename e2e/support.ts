@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { createClient } from "@libsql/client";
 import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 import { E2E_ADMIN } from "./global-setup";
@@ -53,6 +54,17 @@ export async function snap(page: Page, testInfo: TestInfo, name: string, { fullP
   const path = `test-results/screenshots/${name}.png`;
   await page.screenshot({ path, fullPage });
   await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
+/** The sizes and colour schemes every screenshot set covers: desktop 1280 and mobile 375, light and dark. */
+export const SCREENSHOT_MODES = [1280, 375].flatMap((width) =>
+  (["light", "dark"] as const).map((scheme) => ({ width, height: width === 1280 ? 860 : 812, scheme, tag: `${width}-${scheme}` })),
+);
+
+/** axe finds no violations at all (WCAG 2.2 AA and best practice) in the page as it is now. */
+export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
+  expect(results.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
 
 export const TOKENS_API = "/panel/api/setting/apiTokens";

@@ -6,12 +6,14 @@ import { formatDate, isoDay } from "@/lib/client/format";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
 import { DESCRIPTION_MAX_CHARS as DESCRIPTION_MAX } from "@/lib/tokens/token-description";
 import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
+import { parseRateLimitText } from "@/lib/tokens/token-rate-limit";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import { inputClass } from "@/components/ui/styles";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
+import { RateLimitField } from "./rate-limit-field";
 import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
 import { explain, isAbout } from "./messages";
 import type { CreateTokenVariables } from "./token-api";
@@ -35,6 +37,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
   const [expiry, setExpiry] = useState<ExpiryChoice>("30");
   const [date, setDate] = useState("");
   const [ips, setIps] = useState("");
+  const [rateLimit, setRateLimit] = useState("");
   const [touched, setTouched] = useState(false);
   const [now] = useState(() => Date.now());
 
@@ -50,9 +53,11 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
       : isAbout(serverError, "description")
         ? explain(serverError!)
         : undefined;
+  const rate = parseRateLimitText(rateLimit);
+  const rateError = (touched ? rate.error : undefined) ?? (isAbout(serverError, "rateLimitPerMinute") ? explain(serverError!) : undefined);
   const expiresAt = expiryFrom(expiry, date, now);
   const dateError = touched && expiry === "custom" && !(expiresAt > now) ? "Pick a date in the future." : undefined;
-  const fieldErrors = ["name", "allowedIps", "description"] as const;
+  const fieldErrors = ["name", "allowedIps", "description", "rateLimitPerMinute"] as const;
   const formError = serverError && !fieldErrors.some((f) => isAbout(serverError, f)) ? explain(serverError, "create the token") : undefined;
   const chars = [...name.trim()].length;
 
@@ -62,8 +67,15 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
     // Fixed-length choices count from submission, not from when the dialog opened.
     const submittedAt = Date.now();
     const at = expiryFrom(expiry, date, submittedAt);
-    if (localName || allowlist.error || descriptionChars > DESCRIPTION_MAX || !(at === 0 || at > submittedAt)) return;
-    onSubmit({ name: name.trim(), description: description.trim(), scope, expiresAt: at, allowedIps: allowlist.entries });
+    if (localName || allowlist.error || rate.error || descriptionChars > DESCRIPTION_MAX || !(at === 0 || at > submittedAt)) return;
+    onSubmit({
+      name: name.trim(),
+      description: description.trim(),
+      scope,
+      expiresAt: at,
+      allowedIps: allowlist.entries,
+      rateLimitPerMinute: rate.value ?? 0,
+    });
   }
 
   return (
@@ -148,6 +160,8 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
           />
         )}
       </Field>
+
+      <RateLimitField value={rateLimit} onChange={setRateLimit} error={rateError} />
 
       <div className="flex flex-col-reverse gap-2 pt-1 sm:flex-row sm:justify-end">
         <Button onClick={onCancel} disabled={pending}>

@@ -22,6 +22,7 @@ const RULES: [RegExp, string | ((m: RegExpMatchArray) => string)][] = [
   [/^allowedIps may hold at most (\d+) entries$/, (m) => `An allowlist holds at most ${m[1]} entries.`],
   [/^allowedIps must be /, "Write one IP address or CIDR range per line."],
   [/^graceSeconds must be /, "Choose one of the grace periods in the list."],
+  [/^rateLimitPerMinute must be an integer from 0 \(no limit\) to (\d+)$/, (m) => `Enter a whole number from 0 to ${Number(m[1]).toLocaleString("en")}, or leave it empty for no limit.`],
   [/^description must be at most (\d+) characters$/, (m) => `Keep the description to ${m[1]} characters or fewer.`],
   [/^description may not contain control characters$/, "Remove control characters from the description (line breaks are fine)."],
   [/^nothing to update/, "Nothing to save: no field was changed."],
@@ -56,7 +57,7 @@ export function explain(error: Error, action?: string): string {
 }
 
 /** Whether the refusal is about the named field (to show it under that field). */
-export function isAbout(error: Error | null | undefined, field: "name" | "allowedIps" | "description" | "expiresAt"): boolean {
+export function isAbout(error: Error | null | undefined, field: "name" | "allowedIps" | "description" | "expiresAt" | "rateLimitPerMinute"): boolean {
   if (!error) return false;
   const m = error.message;
   switch (field) {
@@ -68,5 +69,7 @@ export function isAbout(error: Error | null | undefined, field: "name" | "allowe
       return /^description/.test(m);
     case "expiresAt":
       return /^(expiresAt|token has expired)/.test(m);
+    case "rateLimitPerMinute":
+      return /^rateLimitPerMinute/.test(m);
   }
 }

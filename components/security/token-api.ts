@@ -83,6 +83,7 @@ export interface CreateTokenVariables {
   expiresAt: number;
   allowedIps: string[];
   description: string;
+  rateLimitPerMinute: number;
 }
 
 /**
@@ -136,6 +137,7 @@ export interface UpdateTokenVariables {
   description?: string;
   expiresAt?: number;
   allowedIps?: string[];
+  rateLimitPerMinute?: number;
 }
 
 export function useUpdateToken() {

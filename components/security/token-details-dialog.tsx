@@ -123,6 +123,12 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
           <dt className="text-zinc-600 dark:text-zinc-400">Token starts with</dt>
           <dd className="mt-0.5 font-mono">{token.prefix ? `${token.prefix}…` : "(imported)"}</dd>
         </div>
+        <div>
+          <dt className="text-zinc-600 dark:text-zinc-400">Rate limit</dt>
+          <dd className="mt-0.5">
+            {token.rateLimitPerMinute ? `${token.rateLimitPerMinute.toLocaleString("en")} requests per minute` : "No limit"}
+          </dd>
+        </div>
         {token.graceUntil > 0 && (
           <div className="col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Previous secret</dt>
@@ -153,7 +159,7 @@ function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotat
         </ErrorNote>
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Issue a new secret for this token (same name, scope, expiry and allowlist). Give callers a grace period to switch
+          Issue a new secret for this token (same name, scope, expiry, allowlist and rate limit). Give callers a grace period to switch
           over, during which the current secret keeps working.
         </p>
       )}

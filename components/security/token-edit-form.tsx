@@ -8,7 +8,9 @@ import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
+import { parseRateLimitText } from "@/lib/tokens/token-rate-limit";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
+import { RateLimitField } from "./rate-limit-field";
 import { explain, isAbout } from "./messages";
 import type { TokenView, UpdateTokenVariables } from "./token-api";
 import type { useManageTokenDialog } from "./use-manage-token-dialog";
@@ -22,6 +24,8 @@ interface Draft {
   /** `YYYY-MM-DD`, the last day the token works; "" when none is picked. */
   date: string;
   ips: string;
+  /** Requests per minute as typed; "" = no limit. */
+  rateLimit: string;
 }
 
 const draftOf = (t: TokenView): Draft => ({
@@ -30,12 +34,13 @@ const draftOf = (t: TokenView): Draft => ({
   never: t.expiresAt === 0,
   date: t.expiresAt ? isoDay(t.expiresAt) : "",
   ips: t.allowedIps.join("\n"),
+  rateLimit: t.rateLimitPerMinute ? String(t.rateLimitPerMinute) : "",
 });
 
 type Outcome = { kind: "saved" } | { kind: "unchanged" } | null;
 
 /**
- * Edit name, description, expiry and allowlist. Only changed fields are sent,
+ * Edit name, description, expiry, allowlist and rate limit. Only changed fields are sent,
  * so an expired token can get an allowlist without new life, and an unchanged
  * form sends nothing. After a save the form shows what the server stored.
  */
@@ -55,6 +60,7 @@ export function TokenEditForm({ token, manage }: { token: TokenView; manage: Ret
   const nameError = nameCheck.success ? undefined : explain(new Error(nameCheck.error.issues[0]?.message ?? ""));
   const allowlist = parseAllowlist(draft.ips);
   const descriptionChars = [...draft.description.trim()].length;
+  const rate = parseRateLimitText(draft.rateLimit);
   const expiryChanged = draft.never !== original.never || (!draft.never && draft.date !== original.date);
   const expiryError = (() => {
     if (!expiryChanged || draft.never) return undefined;
@@ -67,11 +73,12 @@ export function TokenEditForm({ token, manage }: { token: TokenView; manage: Ret
     description: descriptionChars > DESCRIPTION_MAX ? `Keep the description to ${DESCRIPTION_MAX} characters or fewer.` : undefined,
     expiry: expiryError,
     ips: allowlist.error,
+    rateLimit: rate.error,
   };
   const shown = (key: keyof typeof errors, field: Parameters<typeof isAbout>[1]) =>
     (checked ? errors[key] : undefined) ?? (isAbout(manage.saveError, field) ? explain(manage.saveError!) : undefined);
   const serverFormError =
-    manage.saveError && !(["name", "description", "allowedIps", "expiresAt"] as const).some((f) => isAbout(manage.saveError, f))
+    manage.saveError && !(["name", "description", "allowedIps", "expiresAt", "rateLimitPerMinute"] as const).some((f) => isAbout(manage.saveError, f))
       ? explain(manage.saveError, "save the changes")
       : undefined;
 
@@ -87,6 +94,7 @@ export function TokenEditForm({ token, manage }: { token: TokenView; manage: Ret
     if (expiryChanged) changes.expiresAt = draft.never ? 0 : endOfDay(draft.date);
     const sameIps = allowlist.entries.length === token.allowedIps.length && allowlist.entries.every((e, i) => e === token.allowedIps[i]);
     if (!sameIps) changes.allowedIps = allowlist.entries;
+    if (rate.value !== undefined && rate.value !== token.rateLimitPerMinute) changes.rateLimitPerMinute = rate.value;
     if (Object.keys(changes).length === 0) {
       setDraft(original);
       setOutcome({ kind: "unchanged" });
@@ -106,6 +114,7 @@ export function TokenEditForm({ token, manage }: { token: TokenView; manage: Ret
     description: shown("description", "description"),
     expiry: shown("expiry", "expiresAt"),
     ips: shown("ips", "allowedIps"),
+    rateLimit: shown("rateLimit", "rateLimitPerMinute"),
   };
 
   return (
@@ -166,6 +175,7 @@ export function TokenEditForm({ token, manage }: { token: TokenView; manage: Ret
           />
         )}
       </Field>
+      <RateLimitField value={draft.rateLimit} onChange={(rateLimit) => set({ rateLimit })} error={errorFor.rateLimit} />
       <div className="flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-center sm:justify-end">
         <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
           {outcome?.kind === "saved" && <span className="text-emerald-700 dark:text-emerald-400">Saved.</span>}

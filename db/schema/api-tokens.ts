@@ -40,6 +40,8 @@ export const apiTokens = sqliteTable(
      */
     previousTokenHash: text("previous_token_hash"),
     previousValidUntil: integer("previous_valid_until").notNull().default(0),
+    /** Requests per minute this token may make, counted across every instance; 0 = no limit. */
+    rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(0),
   },
   (t) => [
     // Bearer verification: one indexed point lookup per request, never a scan.

@@ -4,7 +4,7 @@ import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
 import { ANONYMOUS, type AuditContext } from "@/lib/audit/context";
-import { bearerBlockedFor, recordBearerFailure } from "@/lib/auth/bearer-throttle";
+import { recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { scopeAllows } from "@/lib/auth/permissions";
 import { auditActorOf, bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
 import { isValidCsrfToken } from "@/lib/auth/secrets";
@@ -16,6 +16,7 @@ import { JSON_HEADERS } from "@/lib/http/edge";
 import { envelopeText, fail, jsonResponse, jsonTextResponse, ok } from "@/lib/http/envelope";
 import { readBrowserCookie, type BrowserCookie } from "@/lib/http/session-cookie";
 import { Streamed } from "@/lib/streamed";
+import { enforceTokenRateLimit } from "@/lib/tokens/rate-limit";
 import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type RequestLogEntry } from "./access-log";
 import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
@@ -220,11 +221,13 @@ async function resolveCaller(call: Call): Promise<Caller> {
   if (bearer !== null) {
     actor = await bearerActor(db, bearer, ip, now);
     bearerRefused = !actor;
+    if (actor) call.log.actor = loggedActor(actor);
+    // Only tokens that have a limit pay for it (a Map lookup): the check is in memory, the count written later.
+    if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) await enforceTokenRateLimit(db, actor, now);
     if (bearerRefused) {
       // Only refused tokens count, and only they are turned away while an address is throttled:
       // one broken bot behind a NAT must not lock out the good ones.
-      const wait = bearerBlockedFor(ip, now);
-      recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
+      const wait = await recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
       if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
     }
   } else if (call.spec?.permission !== "public") {

@@ -7,7 +7,7 @@ import type { AuditAction } from "@/db/schema/audit-events";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { auditStatement } from "@/lib/audit/record";
 import { DomainError, HttpError } from "@/lib/errors";
-import { clearHits, countHit, retryAfterMs } from "@/lib/rate-limit/counters";
+import { clearHits, releaseAttempts, takeAttempt } from "@/lib/rate-limit/counters";
 
 export interface ThrottlePolicy {
   /** Failures allowed per IP + username per window. */
@@ -21,7 +21,7 @@ export interface ThrottlePolicy {
  * Runs a password check under the failure budget shared by login and every
  * other place that asks for a password. Once a budget is spent the check is not
  * even run (429), so a locked-out guesser learns nothing; a success clears the
- * IP+username counter.
+ * IP+username counter and gives its place in the IP's budget back.
  */
 export async function throttledPasswordCheck<T>(
   db: Db,
@@ -36,7 +36,9 @@ export async function throttledPasswordCheck<T>(
   // into the username field, and a failed attempt must not leave it at rest in the database.
   const pair = `login:user:${who.ip}:${createHash("sha256").update(who.username.toLowerCase()).digest("hex")}`;
   const perIp = `login:ip:${who.ip}`;
-  const wait = await retryAfterMs(
+  // The attempt is counted before the check, in the same statement that decides whether it may
+  // run: parallel guesses on any number of instances get at most the budget's checks between them.
+  const wait = await takeAttempt(
     db,
     [
       { key: pair, max: policy.maxFailures },
@@ -53,7 +55,6 @@ export async function throttledPasswordCheck<T>(
   }
   const result = await check();
   if (result === null) {
-    await countHit(db, [pair, perIp], policy.windowMs, now);
     // Name the admin only if one by that name exists: people type passwords into username fields.
     const known = await db
       .select({ id: adminUsers.id, username: adminUsers.username })
@@ -68,6 +69,8 @@ export async function throttledPasswordCheck<T>(
     );
     throw new DomainError(failure.message);
   }
+  // A success is no failure: the IP's budget gets its place back, the pair starts afresh.
+  await releaseAttempts(db, [perIp]);
   await clearHits(db, [pair]);
   return result;
 }

@@ -10,7 +10,7 @@ import { resolveSession, type SessionPolicy } from "./sessions";
 /** Who is calling. Handlers get this; it never holds a secret. */
 export type Actor =
   | { kind: "session"; userId: number; username: string; sessionHash: string }
-  | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope };
+  | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope; rateLimitPerMinute: number };
 
 /** The audit rows' name for a caller (here, not in lib/audit/: auth depends on audit, never the reverse). */
 export function auditActorOf(actor: Actor): AuditActor {
@@ -52,7 +52,9 @@ export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
 export async function bearerActor(db: Db, bearer: string, ip: string, now: number): Promise<Actor | null> {
   if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
   const token = await verifyBearerToken(db, bearer, { ip, now });
-  return token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope };
+  return (
+    token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope, rateLimitPerMinute: token.rateLimitPerMinute }
+  );
 }
 
 /** The admin behind the browser cookie's session, or null. */

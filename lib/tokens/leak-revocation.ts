@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { ANONYMOUS } from "@/lib/audit/context";
-import { countHit, retryAfterMs } from "@/lib/rate-limit/counters";
+import { takeAttempt } from "@/lib/rate-limit/counters";
 import { HttpError } from "@/lib/errors";
 import { revokeLeakedTokens } from "./service";
 
@@ -34,8 +34,7 @@ export async function handleLeakReport(
   now = Date.now(),
 ): Promise<void> {
   const key = `leak:ip:${ip}`;
-  const wait = await retryAfterMs(db, [{ key, max: MAX_REQUESTS_PER_WINDOW }], WINDOW_MS, now);
+  const wait = await takeAttempt(db, [{ key, max: MAX_REQUESTS_PER_WINDOW }], WINDOW_MS, now);
   if (wait > 0) throw new HttpError(429, LEAK_MSG.throttled, { "Retry-After": String(Math.ceil(wait / 1000)) });
-  await countHit(db, [key], WINDOW_MS, now);
   await revokeLeakedTokens(db, body.credentials, { actor: ANONYMOUS, ip }, now);
 }

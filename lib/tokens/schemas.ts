@@ -3,6 +3,7 @@ import { TOKEN_SCOPES } from "@/db/schema/constants";
 import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
 import { DESCRIPTION_MAX_CHARS, tokenDescription } from "./token-description";
 import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
+import { RATE_LIMIT_MSG, rateLimitPerMinute } from "./token-rate-limit";
 
 export { NAME_MAX_CHARS, tokenName };
 
@@ -27,7 +28,8 @@ export const MSG = {
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
   graceInvalid: "graceSeconds must be an integer from 0 to 86400",
-  nothingToUpdate: "nothing to update: give name, description, expiresAt or allowedIps",
+  rateLimitInvalid: RATE_LIMIT_MSG.invalid,
+  nothingToUpdate: "nothing to update: give name, description, expiresAt, allowedIps or rateLimitPerMinute",
   nothingChanged: "nothing changed",
   rotateExpired: "token has expired: give it a new expiresAt to rotate it",
 } as const;
@@ -76,6 +78,8 @@ export const allowedIps = z
     return out;
   });
 
+const RATE_LIMIT_DOC = "Requests per minute this token may make, across every panel instance (429 beyond); 0 = no limit.";
+
 const DESCRIPTION_DOC = `What the token is for: up to ${DESCRIPTION_MAX_CHARS} characters, trimmed; newlines allowed, other control characters not.`;
 const descriptionField = tokenDescription.describe(DESCRIPTION_DOC);
 
@@ -97,6 +101,10 @@ export const createTokenBody = z.object({
     .preprocess(blankAsMissing, allowedIps.optional())
     .transform((v) => v ?? [])
     .describe("IPv4/IPv6 addresses or CIDR ranges the token may be used from; empty (default) = anywhere."),
+  rateLimitPerMinute: z
+    .preprocess(blankAsMissing, rateLimitPerMinute.optional())
+    .transform((v) => v ?? 0)
+    .describe(`${RATE_LIMIT_DOC} Default 0.`),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
@@ -116,9 +124,15 @@ export const updateTokenBody = z
     description: z.preprocess((v) => (v === null ? undefined : v), descriptionField.optional()),
     expiresAt: z.preprocess((v) => (v === null ? undefined : v), expiresAtMs.optional()),
     allowedIps: z.preprocess((v) => (v === null ? undefined : v), allowedIps.optional()),
+    rateLimitPerMinute: z.preprocess((v) => (v === null ? undefined : v), rateLimitPerMinute.optional()).describe(RATE_LIMIT_DOC),
   })
   .refine(
-    (b) => b.name !== undefined || b.description !== undefined || b.expiresAt !== undefined || b.allowedIps !== undefined,
+    (b) =>
+      b.name !== undefined ||
+      b.description !== undefined ||
+      b.expiresAt !== undefined ||
+      b.allowedIps !== undefined ||
+      b.rateLimitPerMinute !== undefined,
     MSG.nothingToUpdate,
   );
 export type UpdateTokenInput = z.output<typeof updateTokenBody>;
@@ -163,6 +177,7 @@ export const tokenView = z.object({
   lastUsedAt: z.number().int().describe("Unix seconds of the last successful use (at most a minute stale); 0 = never."),
   lastUsedIp: z.string().describe("Client IP of that use."),
   allowedIps: z.array(z.string()).describe("Normalised CIDRs the token may be used from; empty = anywhere."),
+  rateLimitPerMinute: z.number().int().describe(RATE_LIMIT_DOC),
   graceUntil: z
     .number()
     .int()

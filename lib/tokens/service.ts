@@ -54,6 +54,7 @@ export async function createToken(
             scope: input.scope,
             expiresAt: input.expiresAt,
             allowedIps: JSON.stringify(input.allowedIps),
+            rateLimitPerMinute: input.rateLimitPerMinute,
             createdAt: Math.floor(now / 1000),
           })
           .returning(),
@@ -61,6 +62,7 @@ export async function createToken(
           scope: input.scope,
           expiresAt: input.expiresAt,
           allowedIps: input.allowedIps,
+          rateLimitPerMinute: input.rateLimitPerMinute,
         }),
       });
       return { ...viewOf(rows[0]!, now), token: minted.plaintext };
@@ -138,6 +140,9 @@ function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, Fi
     changes.description = { from: row.description, to: input.description };
   }
   if (input.expiresAt !== undefined && input.expiresAt !== row.expiresAt) changes.expiresAt = { from: row.expiresAt, to: input.expiresAt };
+  if (input.rateLimitPerMinute !== undefined && input.rateLimitPerMinute !== row.rateLimitPerMinute) {
+    changes.rateLimitPerMinute = { from: row.rateLimitPerMinute, to: input.rateLimitPerMinute };
+  }
   if (input.allowedIps !== undefined) {
     const stored = JSON.parse(row.allowedIps) as string[];
     // A list is a set: the same entries in another order change nothing.
@@ -151,7 +156,7 @@ function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, Fi
 const EDIT_ATTEMPTS = 3;
 
 /**
- * Edit name, description, expiry and/or IP allowlist, with the same rules as
+ * Edit name, description, expiry, IP allowlist and/or rate limit, with the same rules as
  * create. The audit row says what changed (`detail.changes`: field → from, to);
  * an edit that changes nothing writes nothing and answers `nothing changed`.
  * An unchanged expiry is not checked, so an expired token can still get a new
@@ -177,6 +182,7 @@ export async function updateToken(
       eq(apiTokens.description, row.description),
       eq(apiTokens.expiresAt, row.expiresAt),
       eq(apiTokens.allowedIps, row.allowedIps),
+      eq(apiTokens.rateLimitPerMinute, row.rateLimitPerMinute),
     )!;
     try {
       const { rows } = await writeTokenChange(db, {
@@ -189,6 +195,7 @@ export async function updateToken(
             ...(changes.description && { description: input.description }),
             ...(changes.expiresAt && { expiresAt: input.expiresAt }),
             ...(changes.allowedIps && { allowedIps: JSON.stringify(input.allowedIps) }),
+            ...(changes.rateLimitPerMinute && { rateLimitPerMinute: input.rateLimitPerMinute }),
           })
           .where(where)
           .returning(),

@@ -1,7 +1,8 @@
 import "server-only";
-import { and, eq, gt, lte, or } from "drizzle-orm";
+import { and, eq, gt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
+import { tokenState } from "@/db/schema/token-state";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
 import { logError } from "@/lib/log";
@@ -46,6 +47,7 @@ interface CachedToken {
   validUntil: number | null;
   /** Unix s, as last written (by anyone we know of). */
   lastUsedAt: number;
+  rateLimitPerMinute: number;
 }
 
 interface VerifierState {
@@ -106,7 +108,14 @@ async function ensureFresh(db: Db, s: VerifierState): Promise<void> {
   return s.poll;
 }
 
-async function load(db: Db, hash: string, now: number): Promise<CachedToken | null> {
+/**
+ * The token row for `hash`, with the generation read in the same statement:
+ * `"stale"` when that is older than the one this process already knows, which
+ * only a database that goes back in time can return (DATABASE_URL spreading
+ * reads over replicas at different points): such a row may predate a
+ * revocation, so it is neither trusted nor cached.
+ */
+async function load(db: Db, s: VerifierState, hash: string, now: number): Promise<CachedToken | null | "stale"> {
   const row = await db
     .select({
       id: apiTokens.id,
@@ -118,6 +127,8 @@ async function load(db: Db, hash: string, now: number): Promise<CachedToken | nu
       tokenHash: apiTokens.tokenHash,
       previousValidUntil: apiTokens.previousValidUntil,
       lastUsedAt: apiTokens.lastUsedAt,
+      rateLimitPerMinute: apiTokens.rateLimitPerMinute,
+      generation: sql<number>`coalesce((SELECT ${tokenState.generation} FROM ${tokenState} WHERE ${tokenState.id} = 1), 0)`,
     })
     .from(apiTokens)
     // Two unique indexes, one query (SQLite's OR-by-union plan): the current
@@ -125,6 +136,7 @@ async function load(db: Db, hash: string, now: number): Promise<CachedToken | nu
     .where(or(eq(apiTokens.tokenHash, hash), and(eq(apiTokens.previousTokenHash, hash), gt(apiTokens.previousValidUntil, now))))
     .get();
   if (!row) return null;
+  if (s.generation !== null && row.generation < s.generation) return "stale";
   return {
     id: row.id,
     name: row.name,
@@ -134,6 +146,7 @@ async function load(db: Db, hash: string, now: number): Promise<CachedToken | nu
     allow: compileAllowlist(JSON.parse(row.allowedIps) as string[]),
     validUntil: row.tokenHash === hash ? null : row.previousValidUntil,
     lastUsedAt: row.lastUsedAt,
+    rateLimitPerMinute: row.rateLimitPerMinute,
   };
 }
 
@@ -153,6 +166,8 @@ export interface VerifiedToken {
   id: number;
   name: string;
   scope: TokenScope;
+  /** 0 = no limit. */
+  rateLimitPerMinute: number;
 }
 
 /**
@@ -173,7 +188,8 @@ export async function verifyBearerToken(db: Db, presented: string, request: { ip
   refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
   // Random garbage is answered from the hash set and not cached (it would only evict real entries).
   if (certainlyUnknown(s.known, epoch, hash)) return null;
-  const loaded = await load(db, hash, now);
+  const loaded = await load(db, s, hash, now);
+  if (loaded === "stale") return null;
   if (s.epoch === epoch) remember(s, hash, loaded);
   return accept(db, loaded, request.ip, now);
 }
@@ -185,7 +201,7 @@ function accept(db: Db, entry: CachedToken | null, ip: string, now: number): Ver
   if (entry.validUntil !== null && entry.validUntil <= now) return null;
   if (entry.allow && !entry.allow(ip)) return null;
   noteUse(db, entry, ip, now);
-  return { id: entry.id, name: entry.name, scope: entry.scope };
+  return { id: entry.id, name: entry.name, scope: entry.scope, rateLimitPerMinute: entry.rateLimitPerMinute };
 }
 
 /**

@@ -19,6 +19,7 @@ export function viewOf(row: ApiTokenRow, now: number): TokenView {
     lastUsedAt: row.lastUsedAt,
     lastUsedIp: row.lastUsedIp,
     allowedIps: JSON.parse(row.allowedIps) as string[],
+    rateLimitPerMinute: row.rateLimitPerMinute,
     graceUntil: row.previousTokenHash && row.previousValidUntil > now ? row.previousValidUntil : 0,
   };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
-import { openDirect, snapshotTables } from "../support/direct-db";
+import { snapshotDatabase } from "../support/direct-db";
 
 /**
  * The paged list and the description field on the production server: what a
@@ -34,14 +34,7 @@ interface Page {
 const api = <T>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> =>
   request<T>(baseUrl, path, { headers: { ...bearer(token), ...headers }, body });
 const list = (params: Record<string, string>) => api<Page>(`/panel/api/setting/apiTokens?${new URLSearchParams(params)}`);
-async function state() {
-  const client = openDirect(databaseUrl);
-  try {
-    return await snapshotTables(client, ["api_tokens", "audit_events"]);
-  } finally {
-    client.close();
-  }
-}
+const state = () => snapshotDatabase(databaseUrl, ["api_tokens", "audit_events"]);
 
 beforeAll(async () => {
   const s = new BrowserSession(baseUrl);

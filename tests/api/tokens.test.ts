@@ -73,6 +73,7 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
+      rateLimitPerMinute: 0,
       graceUntil: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
@@ -160,6 +161,7 @@ describe("list (GET /panel/api/setting/apiTokens)", () => {
         "lastUsedIp",
         "name",
         "prefix",
+        "rateLimitPerMinute",
         "scope",
       ]);
       expect(Number.isInteger(v.id)).toBe(true);

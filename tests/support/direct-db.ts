@@ -12,10 +12,13 @@ export function openDirect(databaseUrl: string): Client {
 /**
  * What a request could change, table by table. `sessions.last_seen_at` is left
  * out: reading with a valid session refreshes it (at most once a minute) by design.
+ * So are the hot-path counters in `rate_limits` (`bearer:` refused tokens per IP,
+ * `token:` requests per rate-limited token): counting refused requests is their job,
+ * and they are written in the background, whenever the next flush runs.
  */
 const SNAPSHOT_SQL = {
   api_tokens:
-    "SELECT id, name, description, token_hash, prefix, enabled, scope, expires_at, created_at, allowed_ips, previous_token_hash, previous_valid_until FROM api_tokens ORDER BY id",
+    "SELECT id, name, description, token_hash, prefix, enabled, scope, expires_at, created_at, allowed_ips, previous_token_hash, previous_valid_until, rate_limit_per_minute FROM api_tokens ORDER BY id",
   /**
    * Token changes audited so far. Not the newest row: refused bearers and scope
    * denials are merged into audit rows in the background, whenever they are.
@@ -23,7 +26,7 @@ const SNAPSHOT_SQL = {
   audit_events: "SELECT count(*) AS token_events FROM audit_events WHERE action LIKE 'token.%'",
   admin_users: "SELECT id, username, password_hash, created_at, credentials_changed_at FROM admin_users ORDER BY id",
   sessions: "SELECT id_hash, user_id, created_at, expires_at, ip, user_agent FROM sessions ORDER BY id_hash",
-  rate_limits: "SELECT key, window_start, count FROM rate_limits ORDER BY key",
+  rate_limits: "SELECT key, window_start, count FROM rate_limits WHERE key NOT LIKE 'bearer:%' AND key NOT LIKE 'token:%' ORDER BY key",
 } as const;
 export type SnapshotTable = keyof typeof SNAPSHOT_SQL;
 export type Snapshot = Partial<Record<SnapshotTable, unknown[][]>>;
@@ -39,6 +42,16 @@ export async function snapshotTables(client: Client, tables: readonly SnapshotTa
     out[table] = rs.rows.map((row) => rs.columns.map((c) => row[c]));
   });
   return out;
+}
+
+/** snapshotTables over a connection of its own, closed afterwards. */
+export async function snapshotDatabase(databaseUrl: string, tables?: readonly SnapshotTable[]): Promise<Snapshot> {
+  const client = openDirect(databaseUrl);
+  try {
+    return await snapshotTables(client, tables);
+  } finally {
+    client.close();
+  }
 }
 
 export interface TokenRow {

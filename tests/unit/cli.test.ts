@@ -145,7 +145,7 @@ describe("token create", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^xui_[0-9A-Za-z]{36}\n$/);
     const verified = await verifyBearerToken(await db(), result.stdout.trim(), { ip: "127.0.0.1" });
-    expect(verified).toEqual({ id: 1, name: "ci-bot", scope: "admin" });
+    expect(verified).toEqual({ id: 1, name: "ci-bot", scope: "admin", rateLimitPerMinute: 0 });
   });
 
   it("takes --scope and --expires-in", async () => {
@@ -238,6 +238,7 @@ describe("token enable / disable / delete", () => {
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
+      rateLimitPerMinute: 0,
       graceUntil: 0,
     });
     const tokens = [view(1, "2"), view(2, "2024"), view(3, "ci")];

@@ -142,6 +142,7 @@ describe("OpenAPI document", () => {
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
+      rateLimitPerMinute: 0,
       graceUntil: 0,
     };
     expect(list({ success: true, msg: "", obj: [view] })).toBe(true);

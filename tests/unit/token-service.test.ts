@@ -50,6 +50,7 @@ describe("createToken", () => {
       lastUsedAt: 0,
       lastUsedIp: "",
       allowedIps: [],
+      rateLimitPerMinute: 0,
       graceUntil: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
@@ -120,13 +121,14 @@ describe("request schemas (the contract's messages)", () => {
   });
 
   it("defaults scope to admin and expiry to never, treating \"\" and null as absent", () => {
-    expect(createTokenBody.parse({ name: "a" })).toEqual({ name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [] });
-    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null })).toEqual({
+    expect(createTokenBody.parse({ name: "a" })).toEqual({ name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0 });
+    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "" })).toEqual({
       name: "a",
       description: "",
       scope: "admin",
       expiresAt: 0,
       allowedIps: [],
+      rateLimitPerMinute: 0,
     });
   });
 
@@ -186,6 +188,7 @@ describe("list, setEnabled, delete", () => {
       "lastUsedIp",
       "name",
       "prefix",
+      "rateLimitPerMinute",
       "scope",
     ]);
   });
@@ -229,7 +232,7 @@ describe("list, setEnabled, delete", () => {
 describe("verifyBearerToken", () => {
   it("accepts a live token and returns who it is", async () => {
     const a = await create({ name: "bot", scope: "monitor" });
-    expect(await verifyBearerToken(t.db, a.token, at(NOW))).toEqual({ id: a.id, name: "bot", scope: "monitor" });
+    expect(await verifyBearerToken(t.db, a.token, at(NOW))).toEqual({ id: a.id, name: "bot", scope: "monitor", rateLimitPerMinute: 0 });
   });
 
   it("rejects disabled, expired, deleted and unknown tokens alike", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `api_tokens` ADD `rate_limit_per_minute` integer DEFAULT 0 NOT NULL;
