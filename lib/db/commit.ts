@@ -5,6 +5,8 @@ import type { Db } from "@/db/client";
 import { writeSequence } from "@/db/schema/write-sequence";
 import { logError, logWarn } from "@/lib/log";
 import { nonEmpty } from "./batch";
+import { isDatabaseUnavailable } from "./errors";
+import { noteUnavailable } from "./outage";
 
 /** How long an acknowledgement waits for a lagging replica before answering anyway. */
 const VISIBLE_WITHIN_MS = 5_000;
@@ -61,7 +63,8 @@ export async function untilVisible(db: Db, seq: number, withinMs = VISIBLE_WITHI
     }
     return "seen";
   } catch (error) {
-    logError("could not confirm an acknowledged write on the database this panel reads from", error, { seq });
+    if (isDatabaseUnavailable(error)) noteUnavailable("write confirmations", error);
+    else logError("could not confirm an acknowledged write on the database this panel reads from", error, { seq });
     return "unknown";
   }
 }
