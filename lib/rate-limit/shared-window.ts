@@ -24,7 +24,12 @@ import { logError } from "@/lib/log";
  * within the share, and every request once the budget is spent, never wait.
  */
 const RETRY_AFTER_ERROR_MS = 1_000;
-const FLUSH_GAP_MS = 20;
+/**
+ * Background flushes are at least this far apart; a request that must wait for
+ * a flush never waits for the gap. At 20 ms (50 commits a second, on the main
+ * thread when embedded) a flood lost 10–20 % of its throughput in a paired A/B.
+ */
+const FLUSH_GAP_MS = 250;
 /** Keys tracked at once; beyond this new keys are not counted (an IPv6 sweep must not grow memory without bound). */
 const MAX_KEYS = 50_000;
 const PRUNE_INTERVAL_MS = 5_000;
