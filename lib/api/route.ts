@@ -221,19 +221,18 @@ async function resolveCaller(call: Call): Promise<Caller> {
   if (bearer !== null) {
     actor = await bearerActor(db, bearer, ip, now);
     bearerRefused = !actor;
-    if (actor) call.log.actor = loggedActor(actor);
-    // Only tokens that have a limit pay for it (a Map lookup): the check is in memory, the count written later.
-    if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) await enforceTokenRateLimit(db, actor, now);
-    if (bearerRefused) {
-      // Only refused tokens count, and only they are turned away while an address is throttled:
-      // one broken bot behind a NAT must not lock out the good ones.
-      const wait = await recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
-      if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
-    }
   } else if (call.spec?.permission !== "public") {
     actor = await sessionActor(db, cookie, config, now);
   }
   if (actor) call.log.actor = loggedActor(actor);
+  // Only tokens that have a limit pay for it (a Map lookup): the check is in memory, the count written later.
+  if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) await enforceTokenRateLimit(db, actor, now);
+  if (bearerRefused) {
+    // Only refused tokens count, and only they are turned away while an address is throttled:
+    // one broken bot behind a NAT must not lock out the good ones.
+    const wait = await recordBearerFailure(db, ip, now, config.bearerMaxFailuresPerMinute);
+    if (wait > 0) throw new HttpError(429, AUTH_MSG.bearerThrottled, { "Retry-After": String(Math.ceil(wait / 1000)) });
+  }
   return { db, config, ip, now, cookie, actor, bearerRefused };
 }
 

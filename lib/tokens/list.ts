@@ -241,14 +241,15 @@ export async function listTokenPage(db: Db, options: TokenListOptions, now = Dat
 
 /**
  * Rows per batch of the unpaged list. Reading rows is synchronous in the
- * embedded driver (about 10 µs a row), so a batch holds the event loop for
- * about 1 ms; with 1,000-row batches a /healthz sent during a 100,000-token
- * list waited several batches (p99 6× its quiet p99, against 2-3× at 100).
- * A libSQL server is read over the network, which blocks nothing, and each
- * batch costs a round trip: there, larger batches.
+ * embedded driver (about 10 µs a row), so each batch holds the event loop.
+ * At 100,000 tokens, a /healthz sent during the list had a p99 of 1.5-2.2×
+ * its quiet p99 with 100-row batches and 1.1-1.3× with 50, for a list
+ * 15-20 % slower (paired runs of bench/list-page.mjs). A libSQL server is
+ * read over the network, which blocks nothing, and each batch costs a round
+ * trip: there, larger batches.
  */
 export function tokenBatchRows(db: Db): number {
-  return db.$client.protocol === "file" ? 100 : 1000;
+  return db.$client.protocol === "file" ? 50 : 1000;
 }
 
 /** Every token in id order, `size` rows per query (keyset on id), for the unpaged list and the CLI. */
