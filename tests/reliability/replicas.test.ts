@@ -50,10 +50,10 @@ describe("panels on a sqld primary and its replica", () => {
       return;
     }
     cluster = await startSqldCluster(found.binary);
-    p = await startPanelServer({ databaseUrl: cluster.primaryUrl, env: ENV });
+    p = await startPanelServer({ databaseUrl: cluster.primary.url, env: ENV });
     [r1, r2] = await Promise.all([
-      startPanelServer({ databaseUrl: cluster.replicaUrl, env: ENV }),
-      startPanelServer({ databaseUrl: cluster.replicaUrl, env: ENV }),
+      startPanelServer({ databaseUrl: cluster.replica.url, env: ENV }),
+      startPanelServer({ databaseUrl: cluster.replica.url, env: ENV }),
     ]);
     const s = new BrowserSession(r1.baseUrl);
     expect((await s.login(ADMIN.username, password)).json?.success).toBe(true);
@@ -84,7 +84,7 @@ describe("panels on a sqld primary and its replica", () => {
   it("the replica's panels write through the primary: a row written there is on the primary", async (ctx) => {
     ready(ctx);
     const t = await create(r1, unique("through"));
-    const direct = openDirect(cluster!.primaryUrl);
+    const direct = openDirect(cluster!.primary.url);
     try {
       expect((await direct.execute({ sql: "SELECT name FROM api_tokens WHERE id = ?", args: [t.id] })).rows).toHaveLength(1);
     } finally {
@@ -248,4 +248,42 @@ describe("panels on a sqld primary and its replica", () => {
     // Not a speed target, only a sanity bound: a write through a replica is one more hop, not a stall.
     expect(cost.replica!.createMedianMs).toBeLessThan(500);
   });
+
+  it("the primary going away: the replica's panels keep serving reads, answer writes 503 within the request timeout, and recover; nothing acknowledged is lost", async (ctx) => {
+    ready(ctx);
+    const acked = await create(r1, unique("before-kill"));
+    const session = new BrowserSession(r2.baseUrl);
+    expect((await session.login(ADMIN.username, password)).json?.success).toBe(true);
+    const xhr = { "x-requested-with": "XMLHttpRequest" };
+    await cluster!.primary.kill();
+    const killedAt = performance.now();
+    // Reads: the replica still has every acknowledged change, and no revocation can happen meanwhile.
+    expect(await statusWith(r1, acked.token)).toBe(200);
+    expect((await session.send("/panel/api/setting/apiTokens?limit=1", { headers: xhr })).status).toBe(200);
+    // Writes: the replica cannot forward them; a 503 envelope once the request to it times out (10 s).
+    const write = await api(r1, "/panel/api/setting/apiTokens/create", { name: unique("during-kill"), scope: "monitor" });
+    const writeMs = performance.now() - killedAt;
+    expect(write.status, write.text).toBe(503);
+    expect(write.json).toMatchObject({ success: false, obj: null });
+    // The primary's own panel: 503 at once.
+    expect((await api(p, "/panel/api/setting/apiTokens?limit=1")).status).toBe(503);
+
+    await cluster!.primary.restart();
+    const restartedAt = performance.now();
+    let recoveredMs = -1;
+    while (performance.now() - restartedAt < 30_000) {
+      const res = await api<{ id: number; token: string }>(r1, "/panel/api/setting/apiTokens/create", { name: unique("after-restart"), scope: "monitor" });
+      if (res.json?.success) {
+        recoveredMs = Math.round(performance.now() - restartedAt);
+        expect(await statusWith(r1, res.json.obj!.token)).toBe(200);
+        break;
+      }
+      expect(res.status, res.text).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    figures.primaryOutage = { writeRefusedAfterMs: Math.round(writeMs), replicaWritesBackAfterMs: recoveredMs };
+    expect(recoveredMs).toBeGreaterThanOrEqual(0);
+    expect(await statusWith(r1, acked.token)).toBe(200);
+    expect(await statusWith(p, acked.token)).toBe(200);
+  }, 90_000);
 });

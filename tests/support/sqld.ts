@@ -63,16 +63,17 @@ export interface SqldServer {
 /**
  * Starts sqld on a free loopback port and waits until it answers. Its data
  * goes to a temp directory removed on stop, or under `keepIn` (kept), so a
- * later sqld on the same folder serves the same database.
+ * later sqld on the same folder serves the same database. `args`: more of
+ * sqld's options (a primary's gRPC port, a replica's primary).
  */
-export async function startSqld(binary: string, keepIn?: string): Promise<SqldServer> {
+export async function startSqld(binary: string, keepIn?: string, args: string[] = []): Promise<SqldServer> {
   const port = await freePort();
   const dataDir = keepIn ?? mkdtempSync(path.join(os.tmpdir(), "xui-sqld-"));
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const child = spawn(
       binary,
-      ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
+      ["--db-path", path.join(dataDir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome", ...args],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const supervised = supervise(child);
