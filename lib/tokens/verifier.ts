@@ -110,10 +110,12 @@ async function ensureFresh(db: Db, s: VerifierState): Promise<void> {
 
 /**
  * The token row for `hash`, with the generation read in the same statement:
- * `"stale"` when that is older than the one this process already knows, which
- * only a database that goes back in time can return (DATABASE_URL spreading
- * reads over replicas at different points): such a row may predate a
- * revocation, so it is neither trusted nor cached.
+ * `"stale"` when that is older than the one this process already knows. On
+ * one database that happens when the read raced a generation read that ran
+ * after it; read again, it is current. Only a database that goes back in time
+ * (DATABASE_URL spreading reads over replicas at different points) stays
+ * stale: such a row may predate a revocation, so it is neither trusted nor
+ * cached.
  */
 async function load(db: Db, s: VerifierState, hash: string, now: number): Promise<CachedToken | null | "stale"> {
   const row = await db
@@ -188,7 +190,8 @@ export async function verifyBearerToken(db: Db, presented: string, request: { ip
   refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
   // Random garbage is answered from the hash set and not cached (it would only evict real entries).
   if (certainlyUnknown(s.known, epoch, hash)) return null;
-  const loaded = await load(db, s, hash, now);
+  let loaded = await load(db, s, hash, now);
+  if (loaded === "stale") loaded = await load(db, s, hash, now);
   if (loaded === "stale") return null;
   if (s.epoch === epoch) remember(s, hash, loaded);
   return accept(db, loaded, request.ip, now);
