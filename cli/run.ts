@@ -5,11 +5,11 @@ import { parseArgs } from "node:util";
 import { z, ZodError } from "zod";
 import { isEmbeddedUrl, openDatabase, type DatabaseHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { sessions } from "@/db/schema/sessions";
 import { auditStatement } from "@/lib/audit/record";
 import { updateCredentialsBody, resetAdmin } from "@/lib/auth/admins";
+import { revokeAllSessionsOf } from "@/lib/auth/active-sessions";
+import { commitEndingAllSessions } from "@/lib/auth/session-ends";
 import { serverConfig } from "@/lib/config";
-import { commit } from "@/lib/db/commit";
 import { DomainError } from "@/lib/errors";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
@@ -40,6 +40,9 @@ Commands:
         Set this admin's password (creating the admin if there is none by that name)
         and end all of its sessions. --password - reads it from stdin instead, so it
         stays out of the process list and the shell history.
+  admin sessions revoke --username <username>
+        Sign that admin out everywhere: every session ends on its next request, on
+        every instance. Audited.
   backup <file>
         Write a consistent copy of the database to <file> (VACUUM INTO), also while
         the panel runs. Embedded databases only; never overwrites an existing file.
@@ -191,6 +194,16 @@ const adminCommands: Record<string, Command> = {
         : `Set the password of admin "${input.username}" and ended its sessions.\n`,
     );
   },
+  sessions: (args, io, open) => subcommand("admin sessions", adminSessionCommands, args, io, open),
+};
+
+const adminSessionCommands: Record<string, Command> = {
+  async revoke(args, io, open) {
+    const username = requireString(parse(args, { username: { type: "string" } }, 0), "username");
+    const { db } = await open();
+    const count = await revokeAllSessionsOf(db, username, CLI, Date.now());
+    io.out(`Signed out ${count} session${count === 1 ? "" : "s"} of admin "${username}".\n`);
+  },
 };
 
 /** The file behind an embedded DATABASE_URL (`file:data/panel.db?…` → `data/panel.db`); backup and restore need one. */
@@ -226,8 +239,7 @@ const commands: Record<string, Command> = {
     const report = restoreDatabase(target, source);
     // Migrated to this version; sessions of the backup's time are not honoured again.
     const { db } = await open();
-    await commit(db, [
-      db.delete(sessions),
+    await commitEndingAllSessions(db, [
       auditStatement(db, CLI, {
         action: "database.restore",
         target: { type: "database", name: path.basename(target) },

@@ -29,6 +29,9 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",
+  "session.revoked": "Signed a session out",
+  "session.reauthenticated": "Confirmed identity",
+  "reauth.failure": "Failed identity confirmation",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

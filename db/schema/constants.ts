@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   "scope.denied",
   "bearer.failure",
   "database.restore",
+  "session.revoked",
+  "session.reauthenticated",
+  "reauth.failure",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -19,6 +19,8 @@ export const sessions = sqliteTable(
     lastSeenAt: integer("last_seen_at").notNull(),
     /** Unix ms; the absolute end of the session whatever its activity. */
     expiresAt: integer("expires_at").notNull(),
+    /** Unix ms of the last password, code or passkey confirmation (the login itself counts): "sudo mode". */
+    authenticatedAt: integer("authenticated_at").notNull().default(0),
     ip: text("ip").notNull().default(""),
     userAgent: text("user_agent").notNull().default(""),
   },

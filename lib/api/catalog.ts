@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { updateCredentialsBody } from "@/lib/auth/admins";
+import { sessionIdParams, sessionView } from "@/lib/auth/active-sessions";
 import { PERMISSIONS, type Permission } from "@/lib/auth/permissions";
+import { reauthBody } from "@/lib/auth/reauth-check";
 import { serverStatus } from "@/lib/server-status/snapshot";
 import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
@@ -182,6 +184,40 @@ export const endpoints = {
       "Change the admin's username and/or password (the current ones are required). Every session of that admin ends; sign in again.",
     permission: PERMISSIONS.admin,
     body: updateCredentialsBody,
+    throttled: true,
+  },
+  "sessions.list": {
+    method: "GET",
+    path: "/panel/api/setting/sessions",
+    summary:
+      "The signed-in admin's live browser sessions (for an admin token: every admin's), most recently active first: sign-in time, last activity (to the minute), IP, user agent with browser and OS, and which one is this browser.",
+    permission: PERMISSIONS.admin,
+    response: z.array(sessionView),
+  },
+  "sessions.revoke": {
+    method: "POST",
+    path: "/panel/api/setting/sessions/revoke/{id}",
+    summary: "Sign one session out, on every instance (its next request is refused). Audited.",
+    permission: PERMISSIONS.admin,
+    params: sessionIdParams,
+    badRequestStatus: true,
+  },
+  "sessions.revokeOthers": {
+    method: "POST",
+    path: "/panel/api/setting/sessions/revokeOthers",
+    summary:
+      "Sign out every other session of this admin (for an admin token: every session). `obj.revoked` says how many; none, nothing is written.",
+    permission: PERMISSIONS.admin,
+    response: z.object({ revoked: z.number().int() }),
+  },
+  "auth.reauth": {
+    method: "POST",
+    path: "/panel/api/setting/reauth",
+    summary:
+      "Confirm it is you (password, or a TOTP or recovery code) to open this session's 10-minute window for sensitive changes: minting or rotating an admin-scope token, changing credentials, turning 2FA off, removing a passkey. Those answer 403 with `X-Reauth-Required: 1` when the window is closed; the login itself opens it. Wrong answers count as failed logins. Sessions only: tokens are never asked.",
+    permission: PERMISSIONS.admin,
+    body: reauthBody,
+    badRequestStatus: true,
     throttled: true,
   },
   "meta.openapi": {

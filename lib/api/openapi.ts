@@ -35,6 +35,7 @@ const TAGS: Record<string, string> = {
   admin: "Admin",
   meta: "Meta",
   auth: "Session",
+  sessions: "Session",
   health: "Meta",
   audit: "Audit log",
   credentials: "Leaked credentials",

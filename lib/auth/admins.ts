@@ -3,13 +3,13 @@ import { count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { adminUsers, type AdminUserRow } from "@/db/schema/admin-users";
-import { sessions } from "@/db/schema/sessions";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { DomainError } from "@/lib/errors";
 import type { AuditContext } from "@/lib/audit/context";
 import { auditStatement } from "@/lib/audit/record";
 import { commit } from "@/lib/db/commit";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
+import { commitEndingSessions } from "./session-ends";
 import {
   decoyPasswordHash,
   generatePassword,
@@ -77,9 +77,8 @@ export async function resetAdmin(db: Db, username: string, password: string): Pr
   const now = Date.now();
   const existing = await db.select({ id: adminUsers.id }).from(adminUsers).where(eq(adminUsers.username, username)).get();
   if (existing) {
-    await commit(db, [
+    await commitEndingSessions(db, existing.id, null, [
       db.update(adminUsers).set({ passwordHash, credentialsChangedAt: now }).where(eq(adminUsers.id, existing.id)),
-      db.delete(sessions).where(eq(sessions.userId, existing.id)),
     ]);
     return { created: false };
   }
@@ -143,12 +142,11 @@ export async function updateCredentials(
 
   const passwordHash = await hashPassword(input.newPassword);
   try {
-    await commit(db, [
+    await commitEndingSessions(db, user.id, null, [
       db
         .update(adminUsers)
         .set({ username: input.newUsername, passwordHash, credentialsChangedAt: now })
         .where(eq(adminUsers.id, user.id)),
-      db.delete(sessions).where(eq(sessions.userId, user.id)),
       auditStatement(
         db,
         ctx,

@@ -3,8 +3,8 @@ import type { Db } from "@/db/client";
 import { findAdminByPassword } from "./admins";
 import { PASSWORD_MAX_LENGTH } from "./password";
 import { auditStatement } from "@/lib/audit/record";
-import { commit } from "@/lib/db/commit";
 import { newSession, purgeExpiredSessions, sessionDeletion, type SessionPolicy } from "./sessions";
+import { commitSessionChanges } from "./session-ends";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { purgeStaleWindows } from "@/lib/rate-limit/counters";
 
@@ -63,7 +63,8 @@ export async function login(
   await purgeExpiredSessions(db, policy, now);
   await purgeStaleWindows(db, policy.windowMs, now);
   const session = newSession(db, user.id, meta, policy, now);
-  await commit(db, [
+  // Through the session helper: the replaced session ends on every instance.
+  await commitSessionChanges(db, [
     session.statement,
     ...(meta.replacing ? [sessionDeletion(db, meta.replacing)] : []),
     auditStatement(

@@ -9,7 +9,7 @@ import { resolveSession, type SessionPolicy } from "./sessions";
 
 /** Who is calling. Handlers get this; it never holds a secret. */
 export type Actor =
-  | { kind: "session"; userId: number; username: string; sessionHash: string }
+  | { kind: "session"; userId: number; username: string; sessionHash: string; authenticatedAt: number }
   | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope; rateLimitPerMinute: number };
 
 /** The audit rows' name for a caller (here, not in lib/audit/: auth depends on audit, never the reverse). */

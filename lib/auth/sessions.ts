@@ -1,11 +1,14 @@
 import "server-only";
-import { eq, lt, or } from "drizzle-orm";
+import { and, eq, lt, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { adminUsers } from "@/db/schema/admin-users";
 import { sessions } from "@/db/schema/sessions";
 import { auditStatement } from "@/lib/audit/record";
-import { commit } from "@/lib/db/commit";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
+import { logError } from "@/lib/log";
 import { hashSessionId, newRandomId } from "./secrets";
+import { cachedSession, forgetSession, type CachedSession } from "./session-cache";
+import { commitSessionChanges } from "./session-ends";
 
 export interface SessionPolicy {
   idleMs: number;
@@ -17,6 +20,8 @@ export interface SessionUser {
   username: string;
   /** SHA-256 of the cookie value: identifies the session without being it. */
   sessionHash: string;
+  /** Unix ms of the login or the last re-authentication (lib/auth/reauth.ts). */
+  authenticatedAt: number;
 }
 
 /** lastSeenAt is refreshed at most this often: reads stay write-free. */
@@ -40,6 +45,7 @@ export function newSession(
     userId,
     createdAt: now,
     lastSeenAt: now,
+    authenticatedAt: now,
     expiresAt: now + policy.maxMs,
     ip: meta.ip,
     userAgent: meta.userAgent.slice(0, USER_AGENT_MAX),
@@ -50,7 +56,9 @@ export function newSession(
 /**
  * The admin behind a session id (from the browser cookie), or null when there
  * is none, or it is unknown, idle too long, past its absolute end, or older
- * than the admin's last credential change.
+ * than the admin's last credential change. Answered from memory when it can
+ * be (session-cache.ts); a remembered session that looks over is read again
+ * first (another instance may have seen it since) and deleted only if it is.
  */
 export async function resolveSession(
   db: Db,
@@ -60,30 +68,42 @@ export async function resolveSession(
 ): Promise<SessionUser | null> {
   if (!sessionId) return null;
   const idHash = hashSessionId(sessionId);
-  const row = await db
-    .select({
-      userId: sessions.userId,
-      createdAt: sessions.createdAt,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      username: adminUsers.username,
-      credentialsChangedAt: adminUsers.credentialsChangedAt,
-    })
-    .from(sessions)
-    .innerJoin(adminUsers, eq(adminUsers.id, sessions.userId))
-    .where(eq(sessions.idHash, idHash))
-    .get();
+  let row = await cachedSession(db, idHash, now);
+  if (row && isOver(row, policy, now)) {
+    forgetSession(db, idHash);
+    row = await cachedSession(db, idHash, now);
+    if (row && isOver(row, policy, now)) {
+      forgetSession(db, idHash);
+      await db.delete(sessions).where(eq(sessions.idHash, idHash));
+      return null;
+    }
+  }
   if (!row) return null;
-  const expired =
-    row.expiresAt <= now || row.lastSeenAt + policy.idleMs <= now || row.createdAt < row.credentialsChangedAt;
-  if (expired) {
-    await db.delete(sessions).where(eq(sessions.idHash, idHash));
-    return null;
-  }
-  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
-  }
-  return { userId: row.userId, username: row.username, sessionHash: idHash };
+  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) touch(db, row, idHash, now);
+  return { userId: row.userId, username: row.username, sessionHash: idHash, authenticatedAt: row.authenticatedAt };
+}
+
+function isOver(row: CachedSession, policy: SessionPolicy, now: number): boolean {
+  return row.expiresAt <= now || row.lastSeenAt + policy.idleMs <= now || row.createdAt < row.credentialsChangedAt;
+}
+
+/**
+ * Records activity at most once a minute per session and process. Not awaited:
+ * the answer does not depend on it, and a lost write only makes "last seen" a
+ * minute older.
+ */
+function touch(db: Db, row: CachedSession, idHash: string, now: number): void {
+  row.lastSeenAt = now;
+  db.update(sessions)
+    .set({ lastSeenAt: now })
+    .where(and(eq(sessions.idHash, idHash), lt(sessions.lastSeenAt, now)))
+    .then(
+      () => noteAvailable("session last-seen writes"),
+      (error: unknown) => {
+        if (isDatabaseUnavailable(error)) noteUnavailable("session last-seen writes", error);
+        else logError("could not record session activity", error);
+      },
+    );
 }
 
 /** The statement that ends one session, by its cookie value. */
@@ -104,7 +124,7 @@ export async function endSession(
 ): Promise<boolean> {
   const session = await resolveSession(db, sessionId, policy, now);
   if (!session) return false;
-  await commit(db, [
+  await commitSessionChanges(db, [
     db.delete(sessions).where(eq(sessions.idHash, session.sessionHash)),
     auditStatement(
       db,

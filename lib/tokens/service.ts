@@ -224,13 +224,16 @@ export async function rotateToken(
   input: RotateTokenInput,
   ctx: AuditContext,
   now = Date.now(),
+  /** Runs once the token is found, before anything is written (the re-authentication gate for admin tokens). */
+  confirm: (token: { scope: TokenScope }) => Promise<void> = async () => undefined,
 ): Promise<CreatedToken> {
   const graceSeconds = input.graceSeconds ?? 0;
   // 400, like every bad value of this field (rotate's expiresAt is this panel's own).
   if (input.expiresAt !== undefined && input.expiresAt !== 0 && input.expiresAt <= now) throw new HttpError(400, MSG.expiresAtInvalid);
   // Refused before the write, so a refusal bumps no generation; the write's WHERE holds if it expires meanwhile.
-  const current = await db.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, id)).get();
+  const current = await db.select({ expiresAt: apiTokens.expiresAt, scope: apiTokens.scope }).from(apiTokens).where(eq(apiTokens.id, id)).get();
   if (!current) throw new DomainError(MSG.notFound);
+  await confirm(current);
   const expired = current.expiresAt !== 0 && current.expiresAt <= now;
   if (expired && input.expiresAt === undefined) throw new HttpError(400, MSG.rotateExpired);
   const minted = mintToken();

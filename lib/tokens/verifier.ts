@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
 import { tokenState } from "@/db/schema/token-state";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { ensureFresh, FRESHNESS_MS, newGenerationWatch, type GenerationWatch } from "@/lib/db/generation-watch";
 import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
 import { logError } from "@/lib/log";
 import { hashToken, isPlausibleToken } from "./format";
@@ -21,8 +22,8 @@ import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashe
  *  - a change made elsewhere (another instance, the CLI) bumps the generation,
  *    which this process re-reads at most every FRESHNESS_MS while it serves
  *    bearer requests, so it is seen within FRESHNESS_MS plus one query.
- * The freshness bound: the cache answers only while the generation was read
- * by a query sent less than FRESHNESS_MS ago. Past it a request waits for a
+ * The freshness bound (lib/db/generation-watch.ts): the cache answers only
+ * while the generation was read by a query sent less than FRESHNESS_MS ago. Past it a request waits for a
  * successful read; if the database cannot be reached that read fails and the
  * request is answered 503 (lib/api/respond.ts), never from the cache, so a
  * token revoked elsewhere just before an outage is not accepted through it.
@@ -31,7 +32,6 @@ import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashe
  * free; the cache is bounded. A set of all stored hash prefixes
  * (known-hashes.ts) answers never-seen random tokens without the database.
  */
-export const FRESHNESS_MS = 250;
 const MAX_ENTRIES = 20_000;
 /** lastUsedAt is written at most once per token per this interval. */
 export const LAST_USED_WRITE_INTERVAL_S = 60;
@@ -53,12 +53,9 @@ interface CachedToken {
 interface VerifierState {
   entries: Map<string, CachedToken | null>;
   known: KnownHashes;
-  generation: number | null;
+  watch: GenerationWatch;
   /** Goes up on every clear: a lookup that started before a clear must not refill the cache. */
   epoch: number;
-  checkedAt: number;
-  poll?: Promise<void>;
-  pollSentAt: number;
 }
 
 const states = new WeakMap<Db, VerifierState>();
@@ -66,7 +63,7 @@ const states = new WeakMap<Db, VerifierState>();
 function stateOf(db: Db): VerifierState {
   let s = states.get(db);
   if (!s) {
-    s = { entries: new Map(), known: emptyKnownHashes(), generation: null, epoch: 0, checkedAt: 0, pollSentAt: 0 };
+    s = { entries: new Map(), known: emptyKnownHashes(), watch: newGenerationWatch(), epoch: 0 };
     states.set(db, s);
   }
   return s;
@@ -80,32 +77,6 @@ function clear(s: VerifierState): void {
 /** Called after this process commits a token change. */
 export function invalidateTokenCache(db: Db): void {
   clear(stateOf(db));
-}
-
-/**
- * Re-reads the token generation (one query shared by every request waiting on
- * it). The read counts as of when it was sent: the row it returns may be that
- * old, however long the answer took. A read already in flight is joined only
- * if it was sent within FRESHNESS_MS; an older one (a slow database) is waited
- * out and another sent. A failed read leaves checkedAt as it was.
- */
-async function ensureFresh(db: Db, s: VerifierState): Promise<void> {
-  const since = Date.now() - FRESHNESS_MS;
-  while (s.poll && s.pollSentAt < since) await s.poll.catch(() => undefined);
-  if (!s.poll) {
-    const sentAt = Date.now();
-    s.pollSentAt = sentAt;
-    s.poll = readTokenGeneration(db)
-      .then((generation) => {
-        if (generation !== s.generation) {
-          clear(s);
-          s.generation = generation;
-        }
-        s.checkedAt = sentAt;
-      })
-      .finally(() => (s.poll = undefined));
-  }
-  return s.poll;
 }
 
 /**
@@ -138,7 +109,7 @@ async function load(db: Db, s: VerifierState, hash: string, now: number): Promis
     .where(or(eq(apiTokens.tokenHash, hash), and(eq(apiTokens.previousTokenHash, hash), gt(apiTokens.previousValidUntil, now))))
     .get();
   if (!row) return null;
-  if (s.generation !== null && row.generation < s.generation) return "stale";
+  if (s.watch.generation !== null && row.generation < s.watch.generation) return "stale";
   return {
     id: row.id,
     name: row.name,
@@ -182,7 +153,7 @@ export async function verifyBearerToken(db: Db, presented: string, request: { ip
   if (!isPlausibleToken(presented)) return null;
   const now = request.now ?? Date.now();
   const s = stateOf(db);
-  if (now - s.checkedAt >= FRESHNESS_MS) await ensureFresh(db, s);
+  if (now - s.watch.checkedAt >= FRESHNESS_MS) await ensureFresh(s.watch, () => readTokenGeneration(db), () => clear(s));
   const hash = hashToken(presented);
   const cached = s.entries.get(hash);
   if (cached !== undefined) return accept(db, cached, request.ip, now);

@@ -150,6 +150,21 @@ describe("login, logout and sessions", () => {
     expect(other.json?.msg).toBe("Invalid username or password or two-factor code.");
   });
 
+  it("40 parallel guesses from one address for one name: at most the budget (5) gets a password check", async () => {
+    // Before the fix the counter was read, the password checked, and only then counted: 39 of 40 were checked.
+    const attacker = new BrowserSession(baseUrl, "127.0.0.9");
+    await attacker.refreshCsrf();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => attacker.send("/login", { body: { username: "race-target", password: `race-guess-${i}` } })),
+    );
+    const checked = results.filter((r) => r.status !== 429);
+    const throttled = results.filter((r) => r.status === 429);
+    expect(checked.length).toBe(5);
+    for (const r of checked) expect(r.json?.msg).toBe("Invalid username or password or two-factor code.");
+    expect(checked.length + throttled.length).toBe(40);
+    for (const r of throttled) expect(r.json?.msg).toMatch(/too many failed login attempts/);
+  });
+
   it("a spoofed X-Forwarded-For does not move the throttle to another IP", async () => {
     const attacker = new BrowserSession(baseUrl, "127.0.0.3");
     for (let i = 0; i < 5; i++) {

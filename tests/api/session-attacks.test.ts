@@ -206,6 +206,15 @@ describe("no open redirect through ?next=", () => {
     "%2F%2Fevil.example",
     "javascript:alert(1)",
     "http://127.0.0.1@evil.example",
+    // Same-origin as typed; `//evil.example` after dot-segment normalisation.
+    "/.//evil.example",
+    "/%2e//evil.example",
+    "/%2E%2E//evil.example",
+    "/x/..//evil.example",
+    "/x/%2e%2e//evil.example",
+    "/x/..\\evil.example",
+    "/%5C%5Cevil.example",
+    "/%2F%2Fevil.example",
   ];
 
   /** A path on this site, and (followed one more hop on this server) not a way off it either. */

@@ -192,6 +192,35 @@ describe.each<Backend>(["file", "sqld"])("two servers, one database (%s)", (back
     expectPropagated(delays.logout);
   });
 
+  it(`a session revoked from another session on A is refused on B within ${PROPAGATION_LIMIT_MS} ms (and on A at once)`, async (ctx) => {
+    ready(ctx);
+    const victim = new BrowserSession(a.baseUrl);
+    expect((await victim.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+    const admin = new BrowserSession(a.baseUrl);
+    expect((await admin.login(ADMIN.username, ADMIN.password)).json?.success).toBe(true);
+    const onB = { "x-requested-with": "XMLHttpRequest", cookie: `3x-ui=${victim.cookie}` };
+    const onA = { ...onB };
+    // Both panels have verified the victim (and remember it).
+    expect((await request(b.baseUrl, "/panel/api/setting/apiTokens", { headers: onB })).status).toBe(200);
+    expect((await request(a.baseUrl, "/panel/api/setting/apiTokens", { headers: onA })).status).toBe(200);
+
+    const list = await admin.send<{ id: string; current: boolean; lastSeenAt: number }[]>("/panel/api/setting/sessions");
+    const others = list.json!.obj!.filter((s) => !s.current);
+    expect(others.length).toBeGreaterThan(0);
+    const revoked = await admin.send("/panel/api/setting/sessions/revokeOthers", { method: "POST" });
+    const revokedAt = performance.now();
+    expect(revoked.json?.success, revoked.text).toBe(true);
+    expect((await request(a.baseUrl, "/panel/api/setting/apiTokens", { headers: onA })).status).toBe(401);
+    delays.revoke = await propagation(
+      revokedAt,
+      async () => (await request(b.baseUrl, "/panel/api/setting/apiTokens", { headers: onB })).status,
+      (st) => st === 401,
+    );
+    expectPropagated(delays.revoke);
+    // The revoking session itself lives on, on both.
+    expect((await admin.send("/panel/api/setting/apiTokens")).status).toBe(200);
+  });
+
   it("40 creates of one name split across A and B: exactly one wins", async (ctx) => {
     ready(ctx);
     const name = `cross-race-${Math.random().toString(36).slice(2, 8)}`;

@@ -11,6 +11,8 @@ describe("safeNextPath (no open redirect)", () => {
   it.each([
     ["/panel/settings/security", "/panel/settings/security"],
     ["/panel/x?tab=audit#top", "/panel/x?tab=audit#top"],
+    ["/panel/./settings/../settings/security", "/panel/settings/security"],
+    ["/panel/%2e%2e/panel/settings", "/panel/settings"],
   ])("keeps same-origin path %s", (input, expected) => expect(safeNextPath(input)).toBe(expected));
 
   it.each([
@@ -26,6 +28,16 @@ describe("safeNextPath (no open redirect)", () => {
     null,
     undefined,
     "panel/settings",
+    // Fine as typed, `//evil.example` once the URL parser removes dot segments.
+    "/.//evil.example",
+    "/%2e//evil.example",
+    "/%2E//evil.example",
+    "/x/..//evil.example",
+    "/x/%2e%2e//evil.example",
+    "/x/.%2E//evil.example",
+    "/./%2e//evil.example",
+    "/x/..\\evil.example",
+    "/%2e/\\evil.example",
   ])("refuses %j", (input) => expect(safeNextPath(input)).toBe(DEFAULT_AFTER_LOGIN));
 });
 
