@@ -111,6 +111,7 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
   ratioTarget("bearer@few", `bearer req/s ÷ baseline, ${few} token(s)`, 0.9);
   ratioTarget("bearer@most", `bearer req/s ÷ baseline, ${most} tokens`, 0.9);
   ratioTarget("bearer@replica", `bearer req/s ÷ baseline, panel reading from a sqld replica, ${most} tokens`, 0.9);
+  ratioTarget("session@few", "session-cookie req/s ÷ baseline", 0.9);
 
   const small = byId["bearer@few"];
   const large = byId["bearer@most"];

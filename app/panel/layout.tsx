@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { PanelHeader } from "@/components/panel-header";
+import { ReauthPromptProvider } from "@/components/reauth/reauth-prompt";
 import { SessionProvider } from "@/components/session-provider";
 import { ToastProvider } from "@/components/ui/toast";
 import { DatabaseUnavailableNote } from "@/components/database-unavailable";
@@ -17,10 +18,12 @@ export default async function PanelLayout({ children }: { children: ReactNode })
   return (
     <SessionProvider session={{ username: session.username, csrfToken: session.csrfToken }}>
       <ToastProvider>
-        <div className="min-h-screen">
-          <PanelHeader username={session.username} />
-          <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
-        </div>
+        <ReauthPromptProvider>
+          <div className="min-h-screen">
+            <PanelHeader username={session.username} />
+            <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
+          </div>
+        </ReauthPromptProvider>
       </ToastProvider>
     </SessionProvider>
   );

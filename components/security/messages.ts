@@ -38,6 +38,9 @@ const RULES: [RegExp, string | ((m: RegExpMatchArray) => string)][] = [
   [/^oldUsername, oldPassword, newUsername and newPassword are required$/, "Fill in every field."],
   [/^too many failed login attempts; try again in (.+)$/, (m) => `Too many wrong passwords. Try again in ${m[1]}.`],
   [/^this API token is not permitted/, "This session may not do that."],
+  [/^password or code is incorrect$/, "That is not right. Check it and try again."],
+  [/^give your password, a two-factor code or a passkey$/, "Enter your password or a code."],
+  [/^session not found$/, "That session has already ended."],
   [/^(from|to|limit|status|sort|scope|q|before|action|tokenId|target|format) /, "The filters are not valid. Clear them and try again."],
 ];
 

@@ -3,9 +3,11 @@
 import { AlertDialog as AlertPrimitive, Dialog as DialogPrimitive } from "radix-ui";
 import { useRef, type ReactNode, type RefObject } from "react";
 
-const OVERLAY = "fixed inset-0 z-40 bg-zinc-950/60 backdrop-blur-sm";
+const OVERLAY = "fixed inset-0 bg-zinc-950/60 backdrop-blur-sm";
+/** Dialogs sit on z 40/50; one that can open over another (the re-authentication prompt) on 60/70. */
+const LAYERS = { base: { overlay: "z-40", content: "z-50" }, over: { overlay: "z-60", content: "z-70" } } as const;
 const CONTENT =
-  "fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-2xl border border-zinc-200 bg-white p-5 text-zinc-900 shadow-2xl outline-none sm:p-6 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100";
+  "fixed top-1/2 left-1/2 max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-2xl border border-zinc-200 bg-white p-5 text-zinc-900 shadow-2xl outline-none sm:p-6 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100";
 const TITLE = "pr-6 text-lg font-semibold tracking-tight";
 const DESCRIPTION = "mt-1.5 text-sm text-zinc-600 dark:text-zinc-400";
 
@@ -44,6 +46,8 @@ export interface DialogProps {
   size?: "md" | "lg";
   /** Where focus goes on close when the element that opened the dialog is gone. */
   returnFocus?: RefObject<HTMLElement | null>;
+  /** "over": opens above any other dialog (and dims it). */
+  layer?: keyof typeof LAYERS;
 }
 
 /**
@@ -51,14 +55,14 @@ export interface DialogProps {
  * technology, focus is trapped inside and returns on close. Children unmount
  * while closed, so nothing a dialog showed (a token plaintext) stays in the DOM.
  */
-export function Dialog({ open, onRequestClose, title, description, children, size = "md", returnFocus }: DialogProps) {
+export function Dialog({ open, onRequestClose, title, description, children, size = "md", returnFocus, layer = "base" }: DialogProps) {
   const focus = useModalFocus(returnFocus);
   return (
     <DialogPrimitive.Root open={open} onOpenChange={(next) => !next && onRequestClose()}>
       <DialogPrimitive.Portal>
-        <DialogPrimitive.Overlay className={OVERLAY} />
+        <DialogPrimitive.Overlay className={`${OVERLAY} ${LAYERS[layer].overlay}`} />
         <DialogPrimitive.Content
-          className={`${CONTENT} ${size === "lg" ? "max-w-2xl" : "max-w-lg"}`}
+          className={`${CONTENT} ${LAYERS[layer].content} ${size === "lg" ? "max-w-2xl" : "max-w-lg"}`}
           // Radix wants a Description or an explicit "none".
           {...(description ? {} : { "aria-describedby": undefined })}
           {...focus}
@@ -124,8 +128,8 @@ export function ConfirmDialog({
   return (
     <AlertPrimitive.Root open={open} onOpenChange={(next) => !next && !pending && onCancel()}>
       <AlertPrimitive.Portal>
-        <AlertPrimitive.Overlay className={OVERLAY} />
-        <AlertPrimitive.Content className={`${CONTENT} max-w-md`} {...focus}>
+        <AlertPrimitive.Overlay className={`${OVERLAY} ${LAYERS.base.overlay}`} />
+        <AlertPrimitive.Content className={`${CONTENT} ${LAYERS.base.content} max-w-md`} {...focus}>
           <AlertPrimitive.Title className={TITLE}>{title}</AlertPrimitive.Title>
           <AlertPrimitive.Description asChild>
             <div className={DESCRIPTION}>{description}</div>

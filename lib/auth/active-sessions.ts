@@ -25,7 +25,7 @@ export const sessionIdParams = z.object({
 export const sessionView = z.object({
   id: z.string().describe("Stable for the session's life; not the cookie, nor derivable into it."),
   createdAt: z.number().int().describe("Unix ms (sign-in)."),
-  lastSeenAt: z.number().int().describe("Unix ms, to the minute."),
+  lastSeenAt: z.number().int().describe("Unix ms; recorded at most once a minute."),
   ip: z.string(),
   userAgent: z.string(),
   browser: z.string().describe("From the user agent, e.g. `Chrome 140`; empty when unknown."),
@@ -77,7 +77,7 @@ export async function listSessions(db: Db, actor: Actor, policy: SessionPolicy, 
   return rows.map((r) => ({
     id: publicSessionId(r.idHash),
     createdAt: r.createdAt,
-    lastSeenAt: Math.floor(r.lastSeenAt / 60_000) * 60_000,
+    lastSeenAt: r.lastSeenAt,
     ip: r.ip,
     userAgent: r.userAgent,
     ...describeAgent(r.userAgent),
