@@ -29,6 +29,10 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",
+  "passkey.added": "Added passkey",
+  "passkey.renamed": "Renamed passkey",
+  "passkey.removed": "Removed passkey",
+  "passkey.used": "Used passkey",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

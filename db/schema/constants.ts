@@ -29,6 +29,10 @@ export const AUDIT_ACTIONS = [
   "scope.denied",
   "bearer.failure",
   "database.restore",
+  "passkey.added",
+  "passkey.renamed",
+  "passkey.removed",
+  "passkey.used",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -105,5 +105,34 @@ export const passkeyView = z.object({
 });
 export type PasskeyView = z.output<typeof passkeyView>;
 
-/** Options for navigator.credentials.create()/get() as @simplewebauthn/browser takes them (passed through as made). */
-export const ceremonyOptions = z.looseObject({ challenge: z.string() });
+const descriptor = z.object({ id: z.string(), type: z.string(), transports: z.array(z.string()).optional() });
+
+/** `navigator.credentials.create()` options as JSON (what @simplewebauthn/browser's startRegistration takes). */
+export const creationOptions = z.object({
+  challenge: z.string(),
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.string() })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(descriptor).optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.string().optional(),
+      residentKey: z.string().optional(),
+      requireResidentKey: z.boolean().optional(),
+      userVerification: z.string().optional(),
+    })
+    .optional(),
+  hints: z.array(z.string()).optional(),
+  attestation: z.string().optional(),
+});
+
+/** `navigator.credentials.get()` options as JSON (what @simplewebauthn/browser's startAuthentication takes). */
+export const requestOptions = z.object({
+  challenge: z.string(),
+  timeout: z.number().optional(),
+  rpId: z.string().optional(),
+  allowCredentials: z.array(descriptor).optional(),
+  userVerification: z.string().optional(),
+  hints: z.array(z.string()).optional(),
+});
