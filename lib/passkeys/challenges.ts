@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { webauthnChallenges, type ChallengePurpose } from "@/db/schema/webauthn-challenges";
+import { commit } from "@/lib/db/commit";
 
 /** How long a ceremony may take, from options to response. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -23,7 +24,8 @@ export async function issueChallenge(
 ): Promise<string> {
   const challenge = randomBytes(32).toString("base64url");
   const browser = browserHash(who.csrfKey);
-  await db.batch([
+  // Committed (and visible on this instance's replica) before the options go out: the response may reach another instance.
+  await commit(db, [
     db
       .delete(webauthnChallenges)
       .where(
