@@ -127,6 +127,8 @@ test("rename and remove a passkey", async ({ page }) => {
 });
 
 test("axe finds nothing, and screenshots at 1280 and 375 px, light and dark", async ({ page }) => {
+  // Twelve axe runs and twelve screenshots: more than the default minute on a busy 2-core machine.
+  test.setTimeout(180_000);
   await virtualAuthenticator(page);
   await passwordSignIn(page);
   if ((await page.getByText("Screenshot key").count()) === 0) await addPasskey(page, "Screenshot key");
