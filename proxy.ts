@@ -41,7 +41,7 @@ export function proxy(request: NextRequest): NextResponse {
 export const config = {
   matcher: [
     {
-      source: "/((?!_next/static|_next/image|favicon\\.ico|panel/api|api/|healthz|csrf-token|getTwoFactorEnable|logout|auth/).*)",
+      source: "/((?!_next/static|_next/image|favicon\\.ico|panel/api|api/|healthz|csrf-token|getTwoFactorEnable|logout|login/passkey|auth/).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -58,6 +58,43 @@ const positiveInt = (fallback: number) =>
       return z.NEVER;
     });
 
+/**
+ * `PANEL_ORIGIN`: the address(es) people open the panel at, comma-separated
+ * (`https://panel.example.com, https://10.0.0.5.nip.io:2053`). WebAuthn checks
+ * the browser's origin against this list. Unset: `http://localhost:<PORT>`.
+ */
+const panelOrigins = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v = "", ctx): string[] => {
+    const origins: string[] = [];
+    for (const entry of v.split(",").map((e) => e.trim()).filter(Boolean)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== entry.replace(/\/$/, "")) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(entry)} is not an origin like https://panel.example.com or http://localhost:2053` });
+        continue;
+      }
+      origins.push(url.origin);
+    }
+    return origins;
+  });
+
+/** `PANEL_RP_ID`: the WebAuthn relying party id, a domain name (never an IP address: browsers refuse those). */
+const rpId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .refine((v) => !v || (/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(v) && !/^[\d.]+$/.test(v)), {
+    message: "must be a domain name such as panel.example.com or localhost (browsers refuse IP addresses as a WebAuthn RP ID)",
+  });
+
 // DATABASE_URL and DATABASE_AUTH_TOKEN: db/settings.ts (db/ reads them itself).
 const envSchema = z.object({
   TRUST_PROXY: trustProxy,
@@ -76,7 +113,37 @@ const envSchema = z.object({
   AUDIT_RETENTION: positiveInt(100_000),
   /** Checked here so a typo stops the server at start instead of silently logging at `info`. */
   LOG_LEVEL: logLevelSetting,
+  PANEL_ORIGIN: panelOrigins,
+  PANEL_RP_ID: rpId,
+  PORT: z.string().trim().optional(),
 });
+
+/** Where passkeys are valid (lib/passkeys/). */
+export interface WebAuthnConfig {
+  /** The relying party id: a domain every origin below is on (or equals). */
+  rpId: string;
+  /** Origins a ceremony may come from. */
+  origins: string[];
+  /** Shown by the browser's passkey prompt. */
+  rpName: string;
+}
+
+/**
+ * Origins from PANEL_ORIGIN (else `http://localhost:<PORT>`); the RP ID from
+ * PANEL_RP_ID, else the first origin's host name.
+ */
+function webauthnConfig(origins: string[], rpIdSetting: string | undefined, port: string | undefined): WebAuthnConfig {
+  const list = origins.length > 0 ? origins : [`http://localhost:${port || 2053}`];
+  const id = rpIdSetting || new URL(list[0]!).hostname;
+  const outside = list.filter((o) => {
+    const host = new URL(o).hostname;
+    return host !== id && !host.endsWith(`.${id}`);
+  });
+  if (outside.length > 0) {
+    throw new Error(`invalid configuration:\n  PANEL_ORIGIN: ${outside.join(", ")} is not on the RP ID ${id} (PANEL_RP_ID)`);
+  }
+  return { rpId: id, origins: list, rpName: "xui-panel" };
+}
 
 export interface ServerConfig {
   databaseUrl: string;
@@ -91,6 +158,7 @@ export interface ServerConfig {
   auditRetention: number;
   bearerMaxFailuresPerMinute: number;
   logLevel: LogLevel;
+  webauthn: WebAuthnConfig;
 }
 
 let cached: ServerConfig | undefined;
@@ -122,5 +190,6 @@ export function readServerConfig(env: Record<string, string | undefined>): Serve
     auditRetention: settings.AUDIT_RETENTION,
     bearerMaxFailuresPerMinute: settings.BEARER_MAX_FAILURES_PER_MINUTE,
     logLevel: settings.LOG_LEVEL,
+    webauthn: webauthnConfig(settings.PANEL_ORIGIN, settings.PANEL_RP_ID, settings.PORT),
   };
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/login-form";
+import { PasskeySignIn } from "@/components/passkey-sign-in";
 import { safeNextPath } from "@/lib/auth/next-path";
 import { DatabaseUnavailableNote } from "@/components/database-unavailable";
 import { DATABASE_UNAVAILABLE, getPageSession } from "@/lib/auth/page-session";
@@ -41,6 +42,12 @@ export default async function LoginPage({
         {session === DATABASE_UNAVAILABLE && <DatabaseUnavailableNote className="mb-4" />}
         <div className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
           <LoginForm next={target} />
+          <div className="my-5 flex items-center gap-3 text-xs text-zinc-600 dark:text-zinc-400" aria-hidden="true">
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+            or
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+          </div>
+          <PasskeySignIn next={target} />
         </div>
       </div>
     </main>

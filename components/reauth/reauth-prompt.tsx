@@ -8,6 +8,7 @@ import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
 import { explain } from "@/components/security/messages";
 import { setReauthPrompt } from "@/lib/client/fetch";
+import { passkeysSupported } from "@/lib/client/passkeys";
 import { useReauthDialog } from "./use-reauth-dialog";
 
 /**
@@ -45,6 +46,9 @@ export function ReauthPromptProvider({ children }: { children: ReactNode }) {
     </>
   );
 }
+
+const LINK =
+  "text-sm font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60 dark:text-indigo-300";
 
 function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boolean): void }) {
   const dialog = useReauthDialog(onDone);
@@ -87,13 +91,16 @@ function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boole
             />
           )}
         </Field>
-        <button
-          type="button"
-          onClick={() => dialog.switchTo(byPassword ? "code" : "password")}
-          className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:text-indigo-300"
-        >
-          {byPassword ? "Use a two-factor code instead" : "Use your password instead"}
-        </button>
+        <div className="flex flex-wrap gap-x-4 gap-y-2">
+          <button type="button" onClick={() => dialog.switchTo(byPassword ? "code" : "password")} className={LINK}>
+            {byPassword ? "Use a two-factor code instead" : "Use your password instead"}
+          </button>
+          {passkeysSupported() && (
+            <button type="button" onClick={dialog.withPasskey} disabled={dialog.pending} className={LINK}>
+              Use a passkey
+            </button>
+          )}
+        </div>
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
           <Button onClick={dialog.cancel} disabled={dialog.pending}>
             Cancel

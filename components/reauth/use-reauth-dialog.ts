@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useSession } from "@/components/session-provider";
 import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { callApi } from "@/lib/client/fetch";
+import { passkeyAssertion } from "@/lib/client/passkeys";
 
 export type ReauthMethod = "password" | "code";
 
@@ -14,9 +15,19 @@ export function useReauthDialog(onDone: (confirmed: boolean) => void) {
   const [method, setMethod] = useState<ReauthMethod>("password");
   const once = useSingleFlight();
   const confirm = useMutation({
-    mutationFn: (body: { password: string } | { twoFactorCode: string }) =>
-      callApi<null>("/panel/api/setting/reauth", { method: "POST", body, csrfToken }),
+    mutationFn: async (body: { password: string } | { twoFactorCode: string } | "passkey") =>
+      callApi<null>("/panel/api/setting/reauth", {
+        method: "POST",
+        body: body === "passkey" ? { passkey: await passkeyAssertion("/panel/api/setting/passkeys/reauthOptions", csrfToken, "confirm") } : body,
+        csrfToken,
+      }),
   });
+  const finish = async (body: Parameters<typeof confirm.mutateAsync>[0]) => {
+    await confirm.mutateAsync(body);
+    confirm.reset();
+    setMethod("password");
+    onDone(true);
+  };
   return {
     method,
     pending: confirm.isPending,
@@ -26,12 +37,10 @@ export function useReauthDialog(onDone: (confirmed: boolean) => void) {
       setMethod(next);
     },
     submit(value: string) {
-      void once(async () => {
-        await confirm.mutateAsync(method === "password" ? { password: value } : { twoFactorCode: value.replace(/\s+/g, "") });
-        confirm.reset();
-        setMethod("password");
-        onDone(true);
-      });
+      void once(() => finish(method === "password" ? { password: value } : { twoFactorCode: value.replace(/\s+/g, "") }));
+    },
+    withPasskey() {
+      void once(() => finish("passkey"));
     },
     cancel() {
       if (confirm.isPending) return;

@@ -32,6 +32,10 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "session.revoked": "Signed a session out",
   "session.reauthenticated": "Confirmed identity",
   "reauth.failure": "Failed identity confirmation",
+  "passkey.added": "Added passkey",
+  "passkey.renamed": "Renamed passkey",
+  "passkey.removed": "Removed passkey",
+  "passkey.used": "Used passkey",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

@@ -3,6 +3,7 @@ export const SECURITY_TABS = [
   { id: "tokens", label: "API tokens" },
   { id: "credentials", label: "Admin credentials" },
   { id: "sessions", label: "Sessions" },
+  { id: "passkeys", label: "Passkeys" },
   { id: "audit", label: "Audit log" },
 ] as const;
 export type SecurityTab = (typeof SECURITY_TABS)[number]["id"];

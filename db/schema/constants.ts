@@ -32,6 +32,10 @@ export const AUDIT_ACTIONS = [
   "session.revoked",
   "session.reauthenticated",
   "reauth.failure",
+  "passkey.added",
+  "passkey.renamed",
+  "passkey.removed",
+  "passkey.used",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -7,3 +7,5 @@ export * from "./session-state";
 export * from "./token-state";
 export * from "./panel-info";
 export * from "./write-sequence";
+export * from "./passkeys";
+export * from "./webauthn-challenges";

@@ -2,11 +2,21 @@ import { z } from "zod";
 import { updateCredentialsBody } from "@/lib/auth/admins";
 import { sessionIdParams, sessionView } from "@/lib/auth/active-sessions";
 import { PERMISSIONS, type Permission } from "@/lib/auth/permissions";
-import { reauthBody } from "@/lib/auth/reauth-check";
+import { reauthBody } from "@/lib/reauth/confirm";
 import { serverStatus } from "@/lib/server-status/snapshot";
 import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import { tokenListQuery } from "@/lib/tokens/list";
+import {
+  creationOptions,
+  passkeyIdParams,
+  passkeyView,
+  reauthOptionsBody,
+  requestOptions,
+  registerBody,
+  registerOptionsBody,
+  renamePasskeyBody,
+} from "@/lib/passkeys/schemas";
 import {
   createTokenBody,
   createdToken,
@@ -219,6 +229,64 @@ export const endpoints = {
     body: reauthBody,
     badRequestStatus: true,
     throttled: true,
+  },
+  "passkeys.list": {
+    method: "GET",
+    path: "/panel/api/setting/passkeys",
+    summary:
+      "The signed-in admin's passkeys (an admin token: every admin's), oldest first: name, when added and last used. Never the public key or the credential id.",
+    permission: PERMISSIONS.admin,
+    response: z.array(passkeyView),
+    badRequestStatus: true,
+  },
+  "passkeys.registerOptions": {
+    method: "POST",
+    path: "/panel/api/setting/passkeys/registerOptions",
+    summary:
+      "Start adding a passkey (signed-in browser only): options for navigator.credentials.create() (user verification and a discoverable credential required; the admin's passkeys excluded). The challenge is bound to this browser and valid for 5 minutes, once.",
+    permission: PERMISSIONS.admin,
+    body: registerOptionsBody,
+    response: creationOptions,
+    badRequestStatus: true,
+  },
+  "passkeys.register": {
+    method: "POST",
+    path: "/panel/api/setting/passkeys/register",
+    summary:
+      "Finish adding a passkey: `response` is the browser's PublicKeyCredential as JSON (from @simplewebauthn/browser's startRegistration). Returns the new passkey's view; audited `passkey.added`.",
+    permission: PERMISSIONS.admin,
+    body: registerBody,
+    response: passkeyView,
+    badRequestStatus: true,
+  },
+  "passkeys.update": {
+    method: "POST",
+    path: "/panel/api/setting/passkeys/update/{id}",
+    summary: "Rename a passkey. Returns its view; audited `passkey.renamed`.",
+    permission: PERMISSIONS.admin,
+    params: passkeyIdParams,
+    body: renamePasskeyBody,
+    response: passkeyView,
+    badRequestStatus: true,
+  },
+  "passkeys.delete": {
+    method: "POST",
+    path: "/panel/api/setting/passkeys/delete/{id}",
+    summary:
+      "Remove a passkey (a session must have re-authenticated within 10 minutes). The admin's other sessions end in the same transaction; audited `passkey.removed`.",
+    permission: PERMISSIONS.admin,
+    params: passkeyIdParams,
+    badRequestStatus: true,
+  },
+  "passkeys.reauthOptions": {
+    method: "POST",
+    path: "/panel/api/setting/passkeys/reauthOptions",
+    summary:
+      "Options for navigator.credentials.get() to confirm it's you with one of the signed-in admin's passkeys; send the result to `POST /panel/api/setting/reauth`.",
+    permission: PERMISSIONS.admin,
+    body: reauthOptionsBody,
+    response: requestOptions,
+    badRequestStatus: true,
   },
   "meta.openapi": {
     method: "GET",

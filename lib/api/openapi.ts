@@ -39,6 +39,7 @@ const TAGS: Record<string, string> = {
   health: "Meta",
   audit: "Audit log",
   credentials: "Leaked credentials",
+  passkeys: "Passkeys",
 };
 
 const SECURITY_SCHEMES = {

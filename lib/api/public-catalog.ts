@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { loginBody } from "@/lib/auth/login";
+import { requestOptions, passkeyLoginBody } from "@/lib/passkeys/schemas";
 import { revokeBody } from "@/lib/tokens/leak-revocation";
 import type { RouteSpec } from "./catalog";
 
@@ -32,6 +33,28 @@ export const publicEndpoints = {
     body: loginBody,
     setsCookie: true,
     throttled: true,
+  },
+  "auth.passkeyOptions": {
+    method: "POST",
+    path: "/login/passkey/options",
+    summary:
+      "Options for navigator.credentials.get() to sign in with a passkey (any discoverable one: no allowCredentials; user verification required). The challenge is bound to this browser's cookie, valid 5 minutes, once.",
+    permission: "public",
+    csrf: "always",
+    response: requestOptions,
+    badRequestStatus: true,
+  },
+  "auth.passkeyLogin": {
+    method: "POST",
+    path: "/login/passkey",
+    summary:
+      "Sign in with a passkey: `response` alone (passwordless: a user-verified passkey of any admin), or with `username` and `password` (the passkey as the second factor: it must be that admin's). Opens a session as /login does; failures count against the login throttle.",
+    permission: "public",
+    csrf: "always",
+    body: passkeyLoginBody,
+    setsCookie: true,
+    throttled: true,
+    badRequestStatus: true,
   },
   "auth.logout": {
     method: "POST",

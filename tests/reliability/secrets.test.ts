@@ -5,6 +5,7 @@ import { bearer, BrowserSession, observeResponses, request, type ApiResponse } f
 import { openDirect } from "../support/direct-db";
 import { recordFigures } from "../support/figures";
 import { startPanelServer, type PanelServer } from "../support/server";
+import { SoftAuthenticator } from "../support/soft-authenticator";
 
 /**
  * A run that signs in, mints tokens of every scope, uses, disables and deletes
@@ -14,7 +15,9 @@ import { startPanelServer, type PanelServer } from "../support/server";
  *    file, its WAL, the server's output, or any other response);
  *  - the admin password and every session cookie value: nowhere (a cookie only
  *    in the Set-Cookie header that issued it);
- *  - the stored hashes (tokens, sessions, password): in no response at all.
+ *  - the stored hashes (tokens, sessions, password): in no response at all;
+ *  - a passkey's private key: nowhere (it never leaves the authenticator), and
+ *    its stored public key in no response.
  */
 const PASSWORD = `Pw-${randomBytes(12).toString("base64url")}`;
 const ENV = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD: PASSWORD };
@@ -51,6 +54,8 @@ describe("secrets never leak", () => {
       seen.push({ path, status: res.status, headers: [...res.headers.entries()], body: res.text });
     });
     const plaintexts = new Map<string, number>(); // plaintext → index in `seen` of its create answer
+    // No PANEL_ORIGIN: the default, http://localhost:<PORT> with RP ID localhost.
+    const authenticator = new SoftAuthenticator("localhost", `http://localhost:${server.port}`);
 
     try {
       // Sign in (twice, from two addresses), fail a few times, and type the password into the username field once.
@@ -112,6 +117,17 @@ describe("secrets never leak", () => {
       // The password in bodies that fail: a wrong current password, and as a new name.
       await s.send("/panel/api/setting/updateUser", { body: { oldUsername: "admin", oldPassword: "wrong-one", newUsername: "admin", newPassword: PASSWORD } });
       await s.send("/panel/api/setting/apiTokens/create", { body: { name: PASSWORD.repeat(5) } });
+      // A passkey: registered, listed, used to sign in, refused once with a bad signature counter.
+      const creation = await s.send<{ challenge: string; user: { id: string } }>("/panel/api/setting/passkeys/registerOptions", { body: {} });
+      const added = await s.send("/panel/api/setting/passkeys/register", { body: { name: "key", response: authenticator.register(creation.json!.obj!) } });
+      expect(added.json?.success, added.text).toBe(true);
+      await s.send("/panel/api/setting/passkeys");
+      const p = new BrowserSession(base, "127.0.0.4");
+      await p.refreshCsrf();
+      const assertion = await p.send<{ challenge: string }>("/login/passkey/options", { body: {} });
+      expect((await p.send("/login/passkey", { body: { response: authenticator.assert(assertion.json!.obj!) } })).json?.success).toBe(true);
+      const again = await p.send<{ challenge: string }>("/login/passkey/options", { body: {} });
+      expect((await p.send("/login/passkey", { body: { response: authenticator.assert(again.json!.obj!, { counter: 0 }) } })).json?.success).toBe(false);
       await s.send("/logout", { method: "POST" });
     } finally {
       stopObserving();
@@ -121,6 +137,8 @@ describe("secrets never leak", () => {
     const dbFile = server.databaseUrl.slice("file:".length);
     const readDb = () => ["", "-wal", "-shm"].map((suffix) => (existsSync(dbFile + suffix) ? readFileSync(dbFile + suffix).toString("latin1") : "")).join("\n");
     const direct = openDirect(server.databaseUrl);
+    const passkeyPublicKeys = (await direct.execute("SELECT public_key FROM passkeys")).rows.map((r) => String(r[0]));
+    expect(passkeyPublicKeys).toHaveLength(1);
     const hashes = [
       ...(await direct.execute("SELECT token_hash FROM api_tokens")).rows.map((r) => String(r[0])),
       ...(await direct.execute("SELECT id_hash FROM sessions")).rows.map((r) => String(r[0])),
@@ -155,6 +173,10 @@ describe("secrets never leak", () => {
     }
     scan("admin password", PASSWORD, () => false, () => true);
     scan("admin password (lowercased)", PASSWORD.toLowerCase(), () => false, () => true);
+    for (const k of authenticator.privateKeyForms()) scan("passkey private key", k, () => false, () => true);
+    for (const k of passkeyPublicKeys) {
+      for (const r of seen) if (occurrences(r.body, k)) leaks.push(`passkey public key in a response to ${r.path}`);
+    }
     for (const c of cookies) scan(`session cookie ${c.slice(0, 6)}…`, c, () => false, (name) => name !== "set-cookie");
     for (const h of hashes) {
       for (const r of seen) {

@@ -27,6 +27,8 @@ export interface StartOptions {
   /** Keep the temp directory after stop (e.g. to restart on the same database). */
   keepData?: boolean;
   dataDir?: string;
+  /** Listen on this port (e.g. one the test put into PANEL_ORIGIN); a free one otherwise. */
+  port?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface StartOptions {
  * answers /healthz.
  */
 export async function startPanelServer(options: StartOptions = {}): Promise<PanelServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "xui-panel-"));
   // XUI_TEST_BACKEND=sqld (the api-sqld Vitest project): every server gets a real libSQL
   // server of its own instead of a file, its data kept in dataDir like the file would be.

@@ -76,6 +76,8 @@ describe("OpenAPI document", () => {
   it("describes /login, /logout, /csrf-token, /getTwoFactorEnable, /healthz and /api/credentials/revoke, whose handlers exist", () => {
     const files: Record<string, string> = {
       "/login": "app/auth/login/route.ts", // scripts/server.mts routes POST /login there
+      "/login/passkey": "app/login/passkey/route.ts",
+      "/login/passkey/options": "app/login/passkey/options/route.ts",
       "/logout": "app/logout/route.ts",
       "/csrf-token": "app/csrf-token/route.ts",
       "/getTwoFactorEnable": "app/getTwoFactorEnable/route.ts",

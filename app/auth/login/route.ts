@@ -1,14 +1,14 @@
-import { apiRoute, endpoint, Reply } from "@/lib/api/route";
-import { login, LOGIN_MSG } from "@/lib/auth/login";
+import { apiRoute, endpoint } from "@/lib/api/route";
+import { signedInReply } from "@/lib/api/signed-in";
+import { login } from "@/lib/auth/login";
 import { sessionPolicy, throttlePolicy } from "@/lib/auth/request-auth";
-import { newRandomId } from "@/lib/auth/secrets";
-import { sessionCookie } from "@/lib/http/session-cookie";
 
 export const dynamic = "force-dynamic";
 
 /** `POST /login` (scripts/server.mts routes it here: /login itself is the login page). */
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
-  POST: endpoint("auth.login", async ({ db, body, config, cookie, ip, https, now, request, identify }) => {
+  POST: endpoint("auth.login", async (ctx) => {
+    const { db, body, config, cookie, ip, now, request } = ctx;
     const result = await login(
       db,
       body,
@@ -17,12 +17,6 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
       { ...sessionPolicy(config), ...throttlePolicy(config) },
       now,
     );
-    identify({ type: "session", username: result.username });
-    // The browser keeps its CSRF key (the token it fetched before login stays valid). Only a caller
-    // that sent a bearer token instead of a CSRF token comes without one, and gets a new key.
-    const csrfKey = cookie?.csrfKey ?? newRandomId();
-    return new Reply(null, LOGIN_MSG.success, {
-      "Set-Cookie": sessionCookie({ csrfKey, sessionId: result.sessionId }, https, Math.floor(config.sessionMaxMs / 1000)),
-    });
+    return signedInReply(result, ctx);
   }),
 });

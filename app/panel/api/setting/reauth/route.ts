@@ -1,11 +1,11 @@
 import { apiRoute, endpoint } from "@/lib/api/route";
-import { reauthenticate } from "@/lib/auth/reauth-check";
+import { reauthenticate } from "@/lib/reauth/confirm";
 import { throttlePolicy } from "@/lib/auth/request-auth";
 
 export const dynamic = "force-dynamic";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
-  POST: endpoint("auth.reauth", ({ db, actor, body, audit, config, now }) =>
-    reauthenticate(db, actor, body, audit, throttlePolicy(config), now),
+  POST: endpoint("auth.reauth", ({ db, actor, body, audit, config, cookie, now }) =>
+    reauthenticate(db, actor, body, { ...audit, browserKey: cookie?.csrfKey ?? null, webauthn: config.webauthn }, throttlePolicy(config), now),
   ),
 });
