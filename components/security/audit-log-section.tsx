@@ -29,6 +29,10 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",
+  "twofactor.enabled": "Turned on two-factor sign-in",
+  "twofactor.disabled": "Turned off two-factor sign-in",
+  "twofactor.recovery_used": "Used a recovery code",
+  "twofactor.recovery_regenerated": "Made new recovery codes",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

@@ -29,6 +29,10 @@ export const AUDIT_ACTIONS = [
   "scope.denied",
   "bearer.failure",
   "database.restore",
+  "twofactor.enabled",
+  "twofactor.disabled",
+  "twofactor.recovery_used",
+  "twofactor.recovery_regenerated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

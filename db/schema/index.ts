@@ -6,3 +6,5 @@ export * from "./sessions";
 export * from "./token-state";
 export * from "./panel-info";
 export * from "./write-sequence";
+export * from "./two-factor";
+export * from "./recovery-codes";
