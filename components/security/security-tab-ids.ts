@@ -2,6 +2,7 @@
 export const SECURITY_TABS = [
   { id: "tokens", label: "API tokens" },
   { id: "credentials", label: "Admin credentials" },
+  { id: "two-factor", label: "Two-factor" },
   { id: "audit", label: "Audit log" },
 ] as const;
 export type SecurityTab = (typeof SECURITY_TABS)[number]["id"];

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ApiTokensSection } from "./api-tokens-section";
 import { AuditLogSection } from "./audit-log-section";
 import { CredentialsSection } from "./credentials-section";
+import { TwoFactorSection } from "./two-factor-section";
 import { isSecurityTab, SECURITY_TABS, type SecurityTab } from "./security-tab-ids";
 
 /**
@@ -41,6 +42,9 @@ export function SecurityTabs({ initial }: { initial: SecurityTab }) {
       </Tabs.Content>
       <Tabs.Content value="credentials" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
         <CredentialsSection />
+      </Tabs.Content>
+      <Tabs.Content value="two-factor" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+        <TwoFactorSection />
       </Tabs.Content>
       <Tabs.Content value="audit" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
         <AuditLogSection />
