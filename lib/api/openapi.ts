@@ -38,6 +38,7 @@ const TAGS: Record<string, string> = {
   health: "Meta",
   audit: "Audit log",
   credentials: "Leaked credentials",
+  twoFactor: "Two-factor sign-in",
 };
 
 const SECURITY_SCHEMES = {

@@ -1,8 +1,11 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPanel } from "../support/cli";
 import { BrowserSession, request } from "../support/client";
 import { openDirect } from "../support/direct-db";
-import { startPanelServer, type PanelServer } from "../support/server";
+import { startPanelServer, testBackend, type PanelServer } from "../support/server";
 import { awayFromStepEdge, loginWithCode, totpAt } from "../support/totp";
 import { ThreeXUI, type XuiClient } from "../support/xui-client";
 
@@ -322,3 +325,61 @@ describe("two-factor across clients and the command line", () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe.skipIf(testBackend() === "sqld")("two-factor across a backup and restore", () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), "xui-2fa-restore-"));
+  let restored: PanelServer | undefined;
+  afterAll(async () => {
+    await restored?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("backup copies the key file (0600), restore on a fresh host puts it back, and a 2FA login works there", async () => {
+    const env = { ADMIN_USERNAME: A.username, ADMIN_PASSWORD: A.password };
+    const original = await startPanelServer({ dataDir: path.join(work, "old"), env });
+    let secret: string;
+    const backup = path.join(work, "backup.db");
+    try {
+      await awayFromStepEdge(10_000);
+      ({ secret } = await enrol(await signedInTo(original.baseUrl, A), -30_000));
+      const made = await runPanel(["backup", backup], original.databaseUrl);
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toContain(`Copied the panel key to ${backup}.key (mode 0600)`);
+      expect(statSync(`${backup}.key`).mode & 0o777).toBe(0o600);
+      expect(readFileSync(`${backup}.key`, "utf8")).toBe(readFileSync(path.join(work, "old", "panel.key"), "utf8"));
+    } finally {
+      await original.stop();
+    }
+
+    const fresh = path.join(work, "new");
+    const url = `file:${path.join(fresh, "panel.db")}`;
+    const put = await runPanel(["restore", backup], url);
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stdout).toContain(`Put the panel key ${backup}.key back as ${path.join(fresh, "panel.key")}.`);
+    expect(statSync(path.join(fresh, "panel.key")).mode & 0o777).toBe(0o600);
+
+    restored = await startPanelServer({ dataDir: fresh, env });
+    const s = new BrowserSession(restored.baseUrl);
+    const res = await loginWithCode(s, A.username, A.password, totpAt(secret, Date.now()));
+    expect(res.json?.success, res.text).toBe(true);
+    const without = await loginWithCode(new BrowserSession(restored.baseUrl), A.username, A.password);
+    expect(without.json?.msg).toBe(WRONG);
+  });
+
+  it("with PANEL_SECRET_KEY, backup writes no key file and says the same key is needed", async () => {
+    const url = `file:${path.join(work, "env", "panel.db")}`;
+    const key = { PANEL_SECRET_KEY: "cd".repeat(32) };
+    const target = path.join(work, "env-backup.db");
+    const made = await runPanel(["backup", target], url, { env: key });
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain("The panel key comes from PANEL_SECRET_KEY: keep that value with the backup");
+    expect(existsSync(`${target}.key`)).toBe(false);
+    expect(existsSync(path.join(work, "env", "panel.key"))).toBe(false);
+  });
+});
+
+async function signedInTo(baseUrl: string, who: { username: string; password: string }) {
+  const s = new BrowserSession(baseUrl);
+  expect((await loginWithCode(s, who.username, who.password)).json?.success).toBe(true);
+  return s;
+}
