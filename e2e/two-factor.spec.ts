@@ -118,4 +118,39 @@ test("enrol TOTP from the page, then sign in with a code and with a recovery cod
   await expect(page).toHaveURL(/\/login$/);
   await expectNoAxeViolations(page, "login code refused");
   await shots(page, "07-login-code-refused");
+
+  // Another recovery code gets in; new codes void the old ones; turning it off asks a code too.
+  await page.getByLabel("Two-factor code").fill(codes[1]!);
+  await page.getByRole("button", { name: "Verify and log in" }).click();
+  await expect(page).toHaveURL(/\/panel\/settings\/security$/);
+  await page.goto("/panel/settings/security?tab=two-factor");
+  await section.getByRole("button", { name: "Make new recovery codes" }).click();
+  const renew = page.getByRole("dialog", { name: "Make new recovery codes?" });
+  await renew.getByLabel("Code").fill(codes[2]!);
+  await expectNoAxeViolations(page, "regenerate dialog");
+  await renew.getByRole("button", { name: "Make new codes" }).click();
+  const renewed = page.getByRole("dialog", { name: "Save your new recovery codes" });
+  await expect(renewed.getByRole("listitem")).toHaveCount(10);
+  const fresh = await renewed.getByRole("listitem").allInnerTexts();
+  expect(fresh.some((c) => codes.includes(c))).toBe(false);
+  await renewed.getByRole("button", { name: "I saved them" }).click();
+  await expect(section.getByText("10 recovery codes left.")).toBeVisible();
+
+  await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+  const off = page.getByRole("dialog", { name: "Turn off two-factor sign-in?" });
+  await off.getByLabel("Code").fill(codes[3]!); // voided by the new set
+  await off.getByRole("button", { name: "Turn off" }).click();
+  await expect(off.getByRole("alert")).toContainText("That code is not right.");
+  await expectNoAxeViolations(page, "turn off dialog with an error");
+  await shots(page, "08-turn-off-wrong-code");
+  await off.getByLabel("Code").fill(fresh[0]!);
+  await off.getByRole("button", { name: "Turn off" }).click();
+  await expect(section.getByText("Only the password protects this admin.")).toBeVisible();
+  await expect(page.getByText("Two-factor sign-in is off. Your other sessions were signed out.")).toBeVisible();
+
+  await logOut(page);
+  await page.getByLabel("Username").fill(E2E_ADMIN.username);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/panel\/settings\/security$/);
 });

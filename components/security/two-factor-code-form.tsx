@@ -17,6 +17,8 @@ export interface TwoFactorCodeFormProps {
   onCancel?(): void;
   /** Digits only (setup) or digits or a recovery code. */
   recoveryAllowed?: boolean;
+  /** "danger" for a button that lowers protection (turning 2FA off). */
+  tone?: "primary" | "danger";
 }
 
 /** One code field and its button; the hook that owns the request decides what happens. */
@@ -65,7 +67,7 @@ export function TwoFactorCodeForm(props: TwoFactorCodeFormProps) {
             Cancel
           </Button>
         )}
-        <Button type="submit" variant="primary" disabled={props.pending}>
+        <Button type="submit" variant={props.tone ?? "primary"} disabled={props.pending}>
           {props.pending ? props.pendingLabel : props.submitLabel}
         </Button>
       </div>

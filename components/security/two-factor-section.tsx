@@ -122,6 +122,7 @@ export function TwoFactorSection() {
           onEdit={disable.clearError}
           onCancel={disable.close}
           recoveryAllowed
+          tone="danger"
         />
       </Dialog>
 
