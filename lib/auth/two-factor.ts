@@ -136,7 +136,8 @@ export async function verifyTwoFactorCode(
   if (given.length === 0 || given.length > 32) return null;
   const state = await stateOf(db, user.id);
   if (!state?.enabledAt || !state.secretBox) return null;
-  if (/^\d+$/.test(given)) {
+  // By shape: 6 digits are a TOTP code; a recovery code is 10 characters (rarely all digits).
+  if (/^\d{6}$/.test(given)) {
     const secret = openBox(state.secretBox, user.id);
     const step = secret === null ? null : matchingStep(secret, user.username, given, ctx.now);
     return step !== null && (await claimStep(db, user.id, step)) ? "totp" : null;
