@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "libsql";
@@ -108,6 +108,8 @@ export function restoreDatabase(target: string, source: string, now = Date.now()
   if (exists && isInUse(target)) {
     throw new CliError(`${target} is open in a running panel (or another program): stop every panel using it, then restore`);
   }
+  // A fresh host (the data directory not made yet) is a normal place to restore to.
+  mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
   const staging = `${target}.restoring`;
   rmSync(staging, { force: true });
   const copy = openReadOnly(source);

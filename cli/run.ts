@@ -1,5 +1,5 @@
 import { systemContext } from "@/lib/audit/context";
-import { existsSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z, ZodError } from "zod";
@@ -9,7 +9,9 @@ import { auditStatement } from "@/lib/audit/record";
 import { updateCredentialsBody, resetAdmin } from "@/lib/auth/admins";
 import { revokeAllSessionsOf } from "@/lib/auth/active-sessions";
 import { commitEndingAllSessions } from "@/lib/auth/session-ends";
+import { disableTwoFactorByOperator } from "@/lib/auth/two-factor";
 import { serverConfig } from "@/lib/config";
+import { loadPanelKey, PANEL_KEY_ENV, panelKeyPath, readPanelKeyFile } from "@/lib/crypto/panel-key";
 import { DomainError } from "@/lib/errors";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
@@ -43,14 +45,21 @@ Commands:
   admin sessions revoke --username <username>
         Sign that admin out everywhere: every session ends on its next request, on
         every instance. Audited.
+  admin 2fa disable --username <username>
+        Turn two-factor sign-in off for this admin (lost phone and recovery codes),
+        void its recovery codes and end all of its sessions.
   backup <file>
         Write a consistent copy of the database to <file> (VACUUM INTO), also while
         the panel runs. Embedded databases only; never overwrites an existing file.
+        The panel key (it encrypts two-factor secrets) goes to <file>.key (mode 0600)
+        when it comes from the key file; with ${PANEL_KEY_ENV} keep that value instead.
   restore <file>
         Put a backup made by \`backup\` in place of the database. Refused while any panel
         (or other program) has the database open: stop them first. The database that
         was there is kept next to it as <name>.before-restore-<time>; every session
         ends, and the restore is in the audit log. Embedded databases only.
+        A <file>.key next to the backup is put back as the panel key file (the one
+        there is kept as panel.key.before-restore-<time>).
   import-3x-ui <x-ui.db> [--json]
         Copy the API tokens of a 3x-ui database (opened read-only), keeping their
         hashes so bots holding them keep working. Names already taken and invalid
@@ -178,7 +187,22 @@ const adminResetInput = z.object({
   password: updateCredentialsBody.shape.newPassword,
 });
 
+const twoFactorCommands: Record<string, Command> = {
+  async disable(args, io, open) {
+    const username = requireString(parse(args, { username: { type: "string" } }, 0), "username");
+    const { db } = await open();
+    const { wasEnabled } = await disableTwoFactorByOperator(db, username, CLI, Date.now());
+    io.out(
+      wasEnabled
+        ? `Turned two-factor sign-in off for admin "${username}", voided its recovery codes and ended its sessions.\n`
+        : `Two-factor sign-in was not on for admin "${username}"; its sessions ended.\n`,
+    );
+  },
+};
+
 const adminCommands: Record<string, Command> = {
+  "2fa": (args, io, open) => subcommand("admin 2fa", twoFactorCommands, args, io, open),
+
   async reset(args, io, open) {
     const parsed = parse(args, { username: { type: "string" }, password: { type: "string" } }, 0);
     const username = requireString(parsed, "username");
@@ -231,12 +255,14 @@ const commands: Record<string, Command> = {
       throw new CliError(`cannot write ${target}: ${(error as Error).message}`);
     }
     io.out(`Backed up the database to ${target} (${statSync(target).size} bytes).\n`);
+    io.out(backupKey(io, target));
   },
 
   async restore(args, io, open) {
     const source = path.resolve(io.cwd, requirePositional(parse(args, {}, 1), "<file>"));
     const target = embeddedFile(serverConfig().databaseUrl, "restore");
     const report = restoreDatabase(target, source);
+    const keyNote = restoreKey(io, source, target);
     // Migrated to this version; sessions of the backup's time are not honoured again.
     const { db } = await open();
     await commitEndingAllSessions(db, [
@@ -256,7 +282,8 @@ const commands: Record<string, Command> = {
     io.out(
       `Restored ${source}${taken} into ${target}: ${report.tokens} tokens, ${report.enabledTokens} enabled; every session ended.\n` +
         (report.previous ? `The database that was there is kept at ${report.previous}.\n` : "") +
-        "Tokens deleted, disabled or rotated since the backup are as they were then: review them (token list).\n",
+        "Tokens deleted, disabled or rotated since the backup are as they were then: review them (token list).\n" +
+        keyNote,
     );
   },
 
@@ -275,6 +302,40 @@ const commands: Record<string, Command> = {
     io.out(`${report.imported.length} imported, ${report.skipped.length} skipped (of ${rows.length} in ${source}).\n`);
   },
 };
+
+/** Next to a backup: the key file's copy (two-factor secrets are unreadable without it), or what to keep instead. */
+function backupKey(io: CliIO, backup: string): string {
+  const { source } = loadPanelKey(io.env, serverConfig().databaseUrl);
+  if (source.kind === "env") {
+    return `The panel key comes from ${PANEL_KEY_ENV}: keep that value with the backup; a restore needs the same key for two-factor sign-in.\n`;
+  }
+  const copy = `${backup}.key`;
+  if (existsSync(copy)) throw new CliError(`${copy} already exists; choose a new file name`);
+  copyFileSync(source.path, copy);
+  chmodSync(copy, 0o600);
+  return `Copied the panel key to ${copy} (mode 0600): keep it with the backup and as private as the database.\n`;
+}
+
+/** Puts `<backup>.key` back as the key file; says what the restore needs otherwise. */
+function restoreKey(io: CliIO, backup: string, databaseFile: string): string {
+  const copy = `${backup}.key`;
+  if (io.env[PANEL_KEY_ENV]?.trim()) {
+    return `The panel key comes from ${PANEL_KEY_ENV}: it must be the key of the panel that made the backup, or two-factor codes are refused.\n`;
+  }
+  if (!existsSync(copy)) {
+    return `No ${path.basename(copy)} next to the backup: the panel key file is left as it is; two-factor codes work only if it is the key the backup was made with.\n`;
+  }
+  readPanelKeyFile(copy); // refuses a copy that is not a key or that others may read
+  const keyFile = panelKeyPath(`file:${databaseFile}`);
+  let kept = "";
+  if (existsSync(keyFile)) {
+    kept = `${keyFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(keyFile, kept);
+  }
+  copyFileSync(copy, keyFile);
+  chmodSync(keyFile, 0o600);
+  return `Put the panel key ${copy} back as ${keyFile}${kept ? ` (the one there is kept at ${kept})` : ""}.\n`;
+}
 
 async function subcommand(
   group: string,

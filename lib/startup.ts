@@ -3,6 +3,7 @@ import { initDatabase } from "@/db";
 import { flushAggregated, setAuditRetention } from "@/lib/audit/aggregate";
 import { serverConfig } from "@/lib/config";
 import { ensureFirstAdmin, weakPasswordReason } from "@/lib/auth/admins";
+import { PANEL_KEY_ENV, panelKey } from "@/lib/crypto/panel-key";
 import { flushLogs, logInfo, logWarn } from "@/lib/log";
 import { ensurePanelGuid } from "@/lib/server-status/panel-guid";
 import { setPanelGuid } from "@/lib/server-status/snapshot";
@@ -30,6 +31,7 @@ export function startPanel(): Promise<void> {
 
 async function start(): Promise<void> {
   const config = serverConfig(); // a bad setting stops the server before the database is opened
+  checkPanelKey(config.databaseUrl);
   const { db } = await initDatabase();
   setAuditRetention(db, config.auditRetention);
   setPanelGuid(await ensurePanelGuid(db));
@@ -65,4 +67,17 @@ async function start(): Promise<void> {
       "",
     ].join("\n") + "\n",
   );
+}
+
+/** A bad PANEL_SECRET_KEY or key file stops the server here, before anything relies on it. */
+function checkPanelKey(databaseUrl: string): void {
+  const { source } = panelKey();
+  if (source.kind !== "file") return;
+  if (source.created) logInfo("created the panel key (it encrypts two-factor secrets); back it up with the database", { file: source.path });
+  if (!databaseUrl.startsWith("file:")) {
+    logWarn(
+      `${PANEL_KEY_ENV} is not set: this instance keeps its panel key in ${source.path}. Every instance on one libSQL server ` +
+        `must share one key, or two-factor codes enrolled on one are refused on the others: set the same ${PANEL_KEY_ENV} on all of them`,
+    );
+  }
 }

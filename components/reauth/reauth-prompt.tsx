@@ -7,6 +7,7 @@ import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
 import { explain } from "@/components/security/messages";
+import { useTwoFactorStatus } from "@/components/security/two-factor-api";
 import { setReauthPrompt } from "@/lib/client/fetch";
 import { passkeysSupported } from "@/lib/client/passkeys";
 import { useReauthDialog } from "./use-reauth-dialog";
@@ -52,6 +53,8 @@ const LINK =
 
 function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boolean): void }) {
   const dialog = useReauthDialog(onDone);
+  // Mounted with the panel: the answer is there when the prompt opens.
+  const twoFactor = useTwoFactorStatus();
   const [empty, setEmpty] = useState(false);
   const byPassword = dialog.method === "password";
 
@@ -92,9 +95,11 @@ function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boole
           )}
         </Field>
         <div className="flex flex-wrap gap-x-4 gap-y-2">
-          <button type="button" onClick={() => dialog.switchTo(byPassword ? "code" : "password")} className={LINK}>
-            {byPassword ? "Use a two-factor code instead" : "Use your password instead"}
-          </button>
+          {(twoFactor.data?.enabled || !byPassword) && (
+            <button type="button" onClick={() => dialog.switchTo(byPassword ? "code" : "password")} className={LINK}>
+              {byPassword ? "Use a two-factor code instead" : "Use your password instead"}
+            </button>
+          )}
           {passkeysSupported() && (
             <button type="button" onClick={dialog.withPasskey} disabled={dialog.pending} className={LINK}>
               Use a passkey

@@ -36,6 +36,10 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "passkey.renamed": "Renamed passkey",
   "passkey.removed": "Removed passkey",
   "passkey.used": "Used passkey",
+  "twofactor.enabled": "Turned on two-factor sign-in",
+  "twofactor.disabled": "Turned off two-factor sign-in",
+  "twofactor.recovery_used": "Used a recovery code",
+  "twofactor.recovery_regenerated": "Made new recovery codes",
 };
 
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...AUDIT_ACTIONS.map((a) => ({ value: a as string, label: ACTION_LABELS[a] }))];

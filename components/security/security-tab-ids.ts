@@ -4,6 +4,7 @@ export const SECURITY_TABS = [
   { id: "credentials", label: "Admin credentials" },
   { id: "sessions", label: "Sessions" },
   { id: "passkeys", label: "Passkeys" },
+  { id: "two-factor", label: "Two-factor" },
   { id: "audit", label: "Audit log" },
 ] as const;
 export type SecurityTab = (typeof SECURITY_TABS)[number]["id"];

@@ -7,6 +7,7 @@ import { AuditLogSection } from "./audit-log-section";
 import { CredentialsSection } from "./credentials-section";
 import { SessionsSection } from "./sessions-section";
 import { PasskeysSection } from "./passkeys-section";
+import { TwoFactorSection } from "./two-factor-section";
 import { isSecurityTab, SECURITY_TABS, type SecurityTab } from "./security-tab-ids";
 
 /**
@@ -49,6 +50,9 @@ export function SecurityTabs({ initial }: { initial: SecurityTab }) {
       </Tabs.Content>
       <Tabs.Content value="passkeys" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
         <PasskeysSection />
+      </Tabs.Content>
+      <Tabs.Content value="two-factor" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+        <TwoFactorSection />
       </Tabs.Content>
       <Tabs.Content value="audit" className="rounded-2xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
         <AuditLogSection />

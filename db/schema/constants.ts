@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS = [
   "passkey.renamed",
   "passkey.removed",
   "passkey.used",
+  "twofactor.enabled",
+  "twofactor.disabled",
+  "twofactor.recovery_used",
+  "twofactor.recovery_regenerated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

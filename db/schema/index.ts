@@ -9,3 +9,5 @@ export * from "./panel-info";
 export * from "./write-sequence";
 export * from "./passkeys";
 export * from "./webauthn-challenges";
+export * from "./two-factor";
+export * from "./recovery-codes";

@@ -7,6 +7,7 @@ import { serverStatus } from "@/lib/server-status/snapshot";
 import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import { tokenListQuery } from "@/lib/tokens/list";
+import { recoveryCodesView, twoFactorCodeBody, twoFactorSetupView, twoFactorStatusView } from "@/lib/auth/two-factor-schemas";
 import {
   creationOptions,
   passkeyIdParams,
@@ -286,6 +287,50 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     body: reauthOptionsBody,
     response: requestOptions,
+    badRequestStatus: true,
+  },
+  "twoFactor.status": {
+    method: "GET",
+    path: "/panel/api/setting/twoFactor",
+    summary: "Whether two-factor sign-in (TOTP) is on for this admin, since when, and how many recovery codes are left.",
+    permission: PERMISSIONS.admin,
+    response: twoFactorStatusView,
+  },
+  "twoFactor.setup": {
+    method: "POST",
+    path: "/panel/api/setting/twoFactor/setup",
+    summary:
+      "Start setting up TOTP: a new secret made by the panel (as text, an otpauth URI and a QR code SVG), pending until `enable` confirms it with a code. Calling again replaces the pending secret. Refused while 2FA is on.",
+    permission: PERMISSIONS.admin,
+    response: twoFactorSetupView,
+    badRequestStatus: true,
+  },
+  "twoFactor.enable": {
+    method: "POST",
+    path: "/panel/api/setting/twoFactor/enable",
+    summary:
+      "Confirm the pending secret with a current 6-digit code: 2FA is on, and 10 single-use recovery codes are returned (this once; earlier ones stop working).",
+    permission: PERMISSIONS.admin,
+    body: twoFactorCodeBody,
+    response: recoveryCodesView,
+    badRequestStatus: true,
+  },
+  "twoFactor.disable": {
+    method: "POST",
+    path: "/panel/api/setting/twoFactor/disable",
+    summary:
+      "Turn 2FA off with a current code or a recovery code; the recovery codes are voided and every other session of the admin ends.",
+    permission: PERMISSIONS.admin,
+    body: twoFactorCodeBody,
+    badRequestStatus: true,
+  },
+  "twoFactor.recoveryCodes": {
+    method: "POST",
+    path: "/panel/api/setting/twoFactor/recoveryCodes",
+    summary: "New recovery codes (returned this once) for a current code or a recovery code; the old ones stop working.",
+    permission: PERMISSIONS.admin,
+    body: twoFactorCodeBody,
+    response: recoveryCodesView,
     badRequestStatus: true,
   },
   "meta.openapi": {

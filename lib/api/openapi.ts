@@ -40,6 +40,7 @@ const TAGS: Record<string, string> = {
   audit: "Audit log",
   credentials: "Leaked credentials",
   passkeys: "Passkeys",
+  twoFactor: "Two-factor sign-in",
 };
 
 const SECURITY_SCHEMES = {

@@ -1,10 +1,10 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { adminUsers } from "@/db/schema/admin-users";
 import type { AuditAction } from "@/db/schema/audit-events";
 import { ANONYMOUS } from "@/lib/audit/context";
+import { keyedHash } from "@/lib/crypto/panel-key";
 import { auditStatement } from "@/lib/audit/record";
 import { DomainError, HttpError } from "@/lib/errors";
 import { clearHits, releaseAttempts, takeAttempt } from "@/lib/rate-limit/counters";
@@ -32,9 +32,10 @@ export async function throttledPasswordCheck<T>(
   now = Date.now(),
 ): Promise<T> {
   // Guessing one admin's password from one address / spraying usernames from one address.
-  // The key holds a hash of the attempted name, not the name: people type their password
-  // into the username field, and a failed attempt must not leave it at rest in the database.
-  const pair = `login:user:${who.ip}:${createHash("sha256").update(who.username.toLowerCase()).digest("hex")}`;
+  // The key holds an HMAC of the attempted name under the panel key, not the name nor a plain
+  // hash of it: people type their password into the username field, and a database copy must
+  // not let anyone test guesses against what a failed attempt left behind.
+  const pair = `login:user:${who.ip}:${keyedHash("throttle", who.username.toLowerCase())}`;
   const perIp = `login:ip:${who.ip}`;
   // The attempt is counted before the check, in the same statement that decides whether it may
   // run: parallel guesses on any number of instances get at most the budget's checks between them.

@@ -6,6 +6,7 @@ import { auditStatement } from "@/lib/audit/record";
 import { newSession, purgeExpiredSessions, sessionDeletion, type SessionPolicy } from "./sessions";
 import { commitSessionChanges } from "./session-ends";
 import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
+import { isTwoFactorEnabled, verifyTwoFactorCode } from "./two-factor";
 import { purgeStaleWindows } from "@/lib/rate-limit/counters";
 
 /** 3x-ui's texts (translation en-US), word for word: clients and scripts match on them. */
@@ -26,7 +27,7 @@ export const loginBody = z.object({
   password: loginText(LOGIN_MSG.passwordRequired)
     .min(1, LOGIN_MSG.passwordRequired)
     .max(PASSWORD_MAX_LENGTH, LOGIN_MSG.wrongCredentials),
-  // 3x-ui's field; this panel has no second factor yet, so it is read and not checked.
+  // 3x-ui's field: required once the admin has 2FA on; a recovery code works here too.
   twoFactorCode: z.preprocess((v) => (v === null ? undefined : v), z.string({ error: LOGIN_MSG.invalidInput }).optional()),
 });
 export type LoginInput = z.output<typeof loginBody>;
@@ -43,7 +44,9 @@ export interface LoginResult {
  * Checks credentials and opens a fresh session (a new random id: a session id
  * planted before login is never promoted); `meta.replacing`, the browser's
  * current session, ends in the same transaction. Failures count against the IP +
- * username and the IP budgets (credential-guard.ts).
+ * username and the IP budgets (credential-guard.ts). An admin with 2FA on also
+ * needs `twoFactorCode`; a wrong or missing code is the same failure, with the
+ * same text, as a wrong password, so the answer never says which one was wrong.
  */
 export async function login(
   db: Db,
@@ -57,7 +60,12 @@ export async function login(
     { ip: meta.ip, username: input.username },
     policy,
     { message: LOGIN_MSG.wrongCredentials, action: "login.failure" },
-    () => findAdminByPassword(db, input.username, input.password),
+    async () => {
+      const admin = await findAdminByPassword(db, input.username, input.password);
+      if (!admin || !(await isTwoFactorEnabled(db, admin.id))) return admin;
+      const code = input.twoFactorCode ?? "";
+      return code && (await verifyTwoFactorCode(db, admin, code, { ip: meta.ip, now })) ? admin : null;
+    },
     now,
   );
   await purgeExpiredSessions(db, policy, now);

@@ -34,7 +34,14 @@ interface CacheState {
 }
 
 const MAX_ENTRIES = 10_000;
-const states = new WeakMap<Db, CacheState>();
+/**
+ * One cache per database handle and process. Kept on globalThis (as the handle
+ * is, db/index.ts): pages and route handlers are separate bundles with their
+ * own copies of this module, and a sign-out committed by a route handler must
+ * be seen by the very next page request too.
+ */
+const states: WeakMap<Db, CacheState> = ((globalThis as Record<symbol, WeakMap<Db, CacheState>>)[Symbol.for("xui-panel.session-cache")] ??=
+  new WeakMap());
 
 function stateOf(db: Db): CacheState {
   let s = states.get(db);

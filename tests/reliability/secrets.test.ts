@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bearer, BrowserSession, observeResponses, request, type ApiResponse } from "../support/client";
 import { openDirect } from "../support/direct-db";
 import { recordFigures } from "../support/figures";
 import { startPanelServer, type PanelServer } from "../support/server";
 import { SoftAuthenticator } from "../support/soft-authenticator";
+import { loginWithCode, totpAt } from "../support/totp";
 
 /**
  * A run that signs in, mints tokens of every scope, uses, disables and deletes
@@ -18,6 +20,10 @@ import { SoftAuthenticator } from "../support/soft-authenticator";
  *  - the stored hashes (tokens, sessions, password): in no response at all;
  *  - a passkey's private key: nowhere (it never leaves the authenticator), and
  *    its stored public key in no response.
+ *  - the TOTP secret: only in the setup answer; each recovery code only in the
+ *    answer that made it (the database holds an AES-GCM box and HMACs); the
+ *    panel key: nowhere but its file; a password typed as a username: neither
+ *    it nor its SHA-256 in the database (the throttle key is an HMAC).
  */
 const PASSWORD = `Pw-${randomBytes(12).toString("base64url")}`;
 const ENV = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD: PASSWORD };
@@ -56,6 +62,9 @@ describe("secrets never leak", () => {
     const plaintexts = new Map<string, number>(); // plaintext → index in `seen` of its create answer
     // No PANEL_ORIGIN: the default, http://localhost:<PORT> with RP ID localhost.
     const authenticator = new SoftAuthenticator("localhost", `http://localhost:${server.port}`);
+    const recoveryCodes = new Map<string, number>(); // code → index in `seen` of the answer that made it
+    let totpSecret = "";
+    let totpSetupAt = -1;
 
     try {
       // Sign in (twice, from two addresses), fail a few times, and type the password into the username field once.
@@ -128,6 +137,26 @@ describe("secrets never leak", () => {
       expect((await p.send("/login/passkey", { body: { response: authenticator.assert(assertion.json!.obj!) } })).json?.success).toBe(true);
       const again = await p.send<{ challenge: string }>("/login/passkey/options", { body: {} });
       expect((await p.send("/login/passkey", { body: { response: authenticator.assert(again.json!.obj!, { counter: 0 }) } })).json?.success).toBe(false);
+      // Two-factor: set up, confirm, sign in with a code and with recovery codes, make new ones, turn it off.
+      const setup = await s.send<{ secret: string }>("/panel/api/setting/twoFactor/setup", { body: {} });
+      totpSecret = setup.json!.obj!.secret;
+      totpSetupAt = seen.length - 1;
+      const enabled = await s.send<{ recoveryCodes: string[] }>("/panel/api/setting/twoFactor/enable", { body: { code: totpAt(totpSecret, Date.now()) } });
+      expect(enabled.json?.success, enabled.text).toBe(true);
+      for (const c of enabled.json!.obj!.recoveryCodes) recoveryCodes.set(c, seen.length - 1);
+      const first = enabled.json!.obj!.recoveryCodes;
+      expect((await loginWithCode(new BrowserSession(base, "127.0.0.4"), "admin", PASSWORD, totpAt(totpSecret, Date.now() + 30_000))).json?.success).toBe(true);
+      expect((await loginWithCode(new BrowserSession(base, "127.0.0.4"), "admin", PASSWORD, first[0])).json?.success).toBe(true);
+      expect((await loginWithCode(new BrowserSession(base, "127.0.0.4"), "admin", PASSWORD, first[0])).json?.success).toBe(false);
+      expect((await loginWithCode(new BrowserSession(base, "127.0.0.4"), "admin", PASSWORD, totpSecret)).json?.success).toBe(false);
+      await s.send("/panel/api/setting/twoFactor/enable", { body: { code: totpSecret } });
+      await s.send("/panel/api/setting/twoFactor", {});
+      const regenerated = await s.send<{ recoveryCodes: string[] }>("/panel/api/setting/twoFactor/recoveryCodes", { body: { code: first[1] } });
+      expect(regenerated.json?.success, regenerated.text).toBe(true);
+      for (const c of regenerated.json!.obj!.recoveryCodes) recoveryCodes.set(c, seen.length - 1);
+      await s.send("/panel/api/setting/twoFactor/disable", { body: { code: first[2] } }); // voided: refused
+      const off = await s.send("/panel/api/setting/twoFactor/disable", { body: { code: regenerated.json!.obj!.recoveryCodes[0] } });
+      expect(off.json?.success, off.text).toBe(true);
       await s.send("/logout", { method: "POST" });
     } finally {
       stopObserving();
@@ -171,6 +200,20 @@ describe("secrets never leak", () => {
       scan(`token ${p.slice(0, 8)}…`, p, (_, i) => i === createdAt, () => true);
       scan(`random part of ${p.slice(0, 8)}…`, p.slice(4, 34), (_, i) => i === createdAt, () => true);
     }
+    expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+    scan("TOTP secret", totpSecret, (_, i) => i === totpSetupAt, () => true);
+    scan("TOTP secret (lowercased)", totpSecret.toLowerCase(), (_, i) => i === totpSetupAt, () => true);
+    expect(recoveryCodes.size).toBe(20);
+    for (const [c, madeAt] of recoveryCodes) {
+      scan(`recovery code ${c.slice(0, 3)}…`, c, (_, i) => i === madeAt, () => true);
+      scan(`recovery code ${c.slice(0, 3)}… (no dash)`, c.replace("-", ""), (_, i) => i === madeAt, () => true);
+      scan(`SHA-256 of recovery code ${c.slice(0, 3)}…`, sha256(c.replace("-", "")), () => false, () => true);
+    }
+    const panelKey = readFileSync(path.join(server.dataDir, "panel.key"), "utf8").trim();
+    expect(panelKey).toMatch(/^[0-9a-f]{64}$/);
+    scan("panel key", panelKey, () => false, () => true);
+    // The password typed into the username field: not even its SHA-256 (the throttle key is an HMAC).
+    for (const form of [PASSWORD, PASSWORD.toLowerCase()]) scan("SHA-256 of a password typed as a username", sha256(form), () => false, () => true);
     scan("admin password", PASSWORD, () => false, () => true);
     scan("admin password (lowercased)", PASSWORD.toLowerCase(), () => false, () => true);
     for (const k of authenticator.privateKeyForms()) scan("passkey private key", k, () => false, () => true);
@@ -186,6 +229,8 @@ describe("secrets never leak", () => {
 
     // The create answers really did carry each plaintext once (so the scan above was looking for the right thing).
     for (const [p, i] of plaintexts) expect(occurrences(seen[i]!.body, p)).toBe(1);
+    expect(occurrences(seen[totpSetupAt]!.body, totpSecret)).toBeGreaterThan(0);
+    for (const [c, i] of recoveryCodes) expect(occurrences(seen[i]!.body, c)).toBe(1);
     recordFigures("secrets", {
       responsesScanned: seen.length,
       responseBytes: seen.reduce((n, r) => n + r.body.length, 0),

@@ -284,7 +284,10 @@ describe("backup", () => {
     const target = path.join(dir, "backup.db");
     const result = await panel("backup", target);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Backed up the database to .*backup\.db \(\d+ bytes\)\.\n$/);
+    expect(result.stdout).toMatch(
+      /^Backed up the database to .*backup\.db \(\d+ bytes\)\.\nCopied the panel key to .*backup\.db\.key \(mode 0600\): keep it with the backup and as private as the database\.\n$/,
+    );
+    expect(statSync(`${target}.key`).mode & 0o777).toBe(0o600);
     // Opened as is (no migrations): the copy is complete on its own.
     const copy = openDatabase(`file:${target}`);
     handles.push(copy);
