@@ -11,7 +11,7 @@ import { revokeAllSessionsOf } from "@/lib/auth/active-sessions";
 import { commitEndingAllSessions } from "@/lib/auth/session-ends";
 import { disableTwoFactorByOperator } from "@/lib/auth/two-factor";
 import { serverConfig } from "@/lib/config";
-import { loadPanelKey, PANEL_KEY_ENV, panelKeyPath, readPanelKeyFile } from "@/lib/crypto/panel-key";
+import { PANEL_KEY_ENV, panelKeyPath, readPanelKeyFile } from "@/lib/crypto/panel-key";
 import { DomainError } from "@/lib/errors";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
@@ -261,6 +261,8 @@ const commands: Record<string, Command> = {
   async restore(args, io, open) {
     const source = path.resolve(io.cwd, requirePositional(parse(args, {}, 1), "<file>"));
     const target = embeddedFile(serverConfig().databaseUrl, "restore");
+    // A key copy that is not a key, or that others may read, is refused before anything is replaced.
+    if (!io.env[PANEL_KEY_ENV]?.trim() && existsSync(`${source}.key`)) readPanelKeyFile(`${source}.key`);
     const report = restoreDatabase(target, source);
     const keyNote = restoreKey(io, source, target);
     // Migrated to this version; sessions of the backup's time are not honoured again.
@@ -305,13 +307,19 @@ const commands: Record<string, Command> = {
 
 /** Next to a backup: the key file's copy (two-factor secrets are unreadable without it), or what to keep instead. */
 function backupKey(io: CliIO, backup: string): string {
-  const { source } = loadPanelKey(io.env, serverConfig().databaseUrl);
-  if (source.kind === "env") {
+  if (io.env[PANEL_KEY_ENV]?.trim()) {
     return `The panel key comes from ${PANEL_KEY_ENV}: keep that value with the backup; a restore needs the same key for two-factor sign-in.\n`;
   }
+  // Never made here: a key created now would not be the one the panel uses (it may have its key from
+  // PANEL_SECRET_KEY in its service environment, which this shell does not see).
+  const keyFile = panelKeyPath(serverConfig().databaseUrl);
+  if (!existsSync(keyFile)) {
+    return `No panel key file at ${keyFile}: if the panel gets ${PANEL_KEY_ENV} from its environment, keep that value with the backup; a restore needs the same key for two-factor sign-in.\n`;
+  }
+  readPanelKeyFile(keyFile);
   const copy = `${backup}.key`;
   if (existsSync(copy)) throw new CliError(`${copy} already exists; choose a new file name`);
-  copyFileSync(source.path, copy);
+  copyFileSync(keyFile, copy);
   chmodSync(copy, 0o600);
   return `Copied the panel key to ${copy} (mode 0600): keep it with the backup and as private as the database.\n`;
 }
@@ -325,7 +333,6 @@ function restoreKey(io: CliIO, backup: string, databaseFile: string): string {
   if (!existsSync(copy)) {
     return `No ${path.basename(copy)} next to the backup: the panel key file is left as it is; two-factor codes work only if it is the key the backup was made with.\n`;
   }
-  readPanelKeyFile(copy); // refuses a copy that is not a key or that others may read
   const keyFile = panelKeyPath(`file:${databaseFile}`);
   let kept = "";
   if (existsSync(keyFile)) {

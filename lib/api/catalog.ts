@@ -225,7 +225,7 @@ export const endpoints = {
     method: "POST",
     path: "/panel/api/setting/reauth",
     summary:
-      "Confirm it is you (password, or a TOTP or recovery code) to open this session's 10-minute window for sensitive changes: minting or rotating an admin-scope token, turning 2FA off, removing a passkey (a credential change asks for the current password itself). Those answer 403 with `X-Reauth-Required: 1` when the window is closed; the login itself opens it. Wrong answers count as failed logins. Sessions only: tokens are never asked.",
+      "Confirm it is you (password, or a TOTP or recovery code) to open this session's 10-minute window for sensitive changes: minting or rotating an admin-scope token, adding or removing a passkey, setting up 2FA (turning 2FA off, new recovery codes and a credential change ask for a code or the current password themselves). Those answer 403 with `X-Reauth-Required: 1` when the window is closed; the login itself opens it. Wrong answers count as failed logins. Sessions only: tokens are never asked.",
     permission: PERMISSIONS.admin,
     body: reauthBody,
     badRequestStatus: true,

@@ -38,11 +38,12 @@ export const publicEndpoints = {
     method: "POST",
     path: "/login/passkey/options",
     summary:
-      "Options for navigator.credentials.get() to sign in with a passkey (any discoverable one: no allowCredentials; user verification required). The challenge is bound to this browser's cookie, valid 5 minutes, once.",
+      "Options for navigator.credentials.get() to sign in with a passkey (any discoverable one: no allowCredentials; user verification required). The challenge is bound to this browser's cookie, valid 5 minutes, once. At most 30 per address and minute (429 beyond).",
     permission: "public",
     csrf: "always",
     response: requestOptions,
     badRequestStatus: true,
+    throttled: true,
   },
   "auth.passkeyLogin": {
     method: "POST",

@@ -10,7 +10,7 @@ import { auditActorOf, bearerActor, presentedBearer, sessionActor, type Actor } 
 import { isValidCsrfToken } from "@/lib/auth/secrets";
 import { serverConfig, type ServerConfig } from "@/lib/config";
 import { HttpError } from "@/lib/errors";
-import { bodyFields, readBody, textField, type DecodedBody } from "@/lib/http/body";
+import { bodyFields, discardBody, readBody, textField, type DecodedBody } from "@/lib/http/body";
 import { clientIp, isHttps } from "@/lib/http/client-ip";
 import { JSON_HEADERS } from "@/lib/http/edge";
 import { envelopeText, fail, jsonResponse, jsonTextResponse, ok } from "@/lib/http/envelope";
@@ -176,6 +176,7 @@ async function handle(call: Call): Promise<Response> {
   const { binding, request } = call;
   const spec: RouteSpec = routes[binding!.key];
   const body = spec.body ? await readBodyOrError(request) : undefined;
+  if (!spec.body) await discardBody(request);
   const forged = checkCsrf(spec, request, caller, body);
   if (forged) return forged;
   const input = await parseInput(call, spec, body);

@@ -13,6 +13,7 @@ import { decryptSecret, encryptSecret, keyedHash } from "@/lib/crypto/panel-key"
 import { commit } from "@/lib/db/commit";
 import { DomainError } from "@/lib/errors";
 import { logError } from "@/lib/log";
+import { throttledPasswordCheck, type ThrottlePolicy } from "./credential-guard";
 import { commitEndingSessions } from "./session-ends";
 import { TWO_FACTOR_MSG } from "./two-factor-schemas";
 
@@ -259,17 +260,26 @@ export async function enableTwoFactor(db: Db, admin: TwoFactorAdmin, code: strin
   return { recoveryCodes: codes };
 }
 
-/** A current code (TOTP or recovery) of an admin with 2FA on, else a DomainError. */
-async function requireCode(db: Db, admin: TwoFactorAdmin, code: string, ip: string, now: number): Promise<"totp" | "recovery"> {
+/**
+ * A current code (TOTP or recovery) of an admin with 2FA on, else a DomainError.
+ * Checked under the login throttle, as a password is: a million guesses at a
+ * 6-digit code must not be a matter of minutes.
+ */
+async function requireCode(db: Db, admin: TwoFactorAdmin, code: string, ip: string, policy: ThrottlePolicy, now: number): Promise<"totp" | "recovery"> {
   if (!(await isTwoFactorEnabled(db, admin.id))) throw new DomainError(TWO_FACTOR_MSG.notEnabled);
-  const kind = await verifyTwoFactorCode(db, admin, code, { ip, now });
-  if (!kind) throw new DomainError(TWO_FACTOR_MSG.wrongCode);
-  return kind;
+  return throttledPasswordCheck(
+    db,
+    { ip, username: admin.username },
+    policy,
+    { message: TWO_FACTOR_MSG.wrongCode, action: "reauth.failure" },
+    () => verifyTwoFactorCode(db, admin, code, { ip, now }),
+    now,
+  );
 }
 
 /** New recovery codes (returned once); the old ones stop working in the same transaction. */
-export async function regenerateRecoveryCodes(db: Db, admin: TwoFactorAdmin, code: string, audit: AuditContext, now: number) {
-  await requireCode(db, admin, code, audit.ip, now);
+export async function regenerateRecoveryCodes(db: Db, admin: TwoFactorAdmin, code: string, audit: AuditContext, policy: ThrottlePolicy, now: number) {
+  await requireCode(db, admin, code, audit.ip, policy, now);
   const { codes, hashes } = newRecoveryCodes();
   await commit(db, [
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, admin.id)),
@@ -303,9 +313,10 @@ export async function disableTwoFactor(
   code: string,
   keepSessionHash: string | null,
   audit: AuditContext,
+  policy: ThrottlePolicy,
   now: number,
 ): Promise<void> {
-  const kind = await requireCode(db, admin, code, audit.ip, now);
+  const kind = await requireCode(db, admin, code, audit.ip, policy, now);
   await commitEndingSessions(db, admin.id, keepSessionHash, turnOffStatements(db, admin, audit, now, kind));
 }
 

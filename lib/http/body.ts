@@ -36,6 +36,21 @@ async function readLimitedBytes(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads and drops a body sent to a route that takes none (a GET with a body):
+ * answered before the client has finished sending it, the connection would be
+ * reset under the client's feet. Up to 64 KiB; past that it is left to the
+ * server, as a refused upload is.
+ */
+export async function discardBody(request: Request): Promise<void> {
+  if (!request.body || Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) return;
+  try {
+    await readLimitedBytes(request);
+  } catch {
+    // Too large or cut off: nothing to answer about a body nobody asked for.
+  }
+}
+
 function parseJsonObject(text: string): Record<string, unknown> {
   let parsed: unknown;
   try {

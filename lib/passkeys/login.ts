@@ -10,9 +10,9 @@ import { throttledPasswordCheck } from "@/lib/auth/credential-guard";
 import { LOGIN_MSG, type LoginPolicy, type LoginResult } from "@/lib/auth/login";
 import { newSession, purgeExpiredSessions, sessionDeletion } from "@/lib/auth/sessions";
 import type { WebAuthnConfig } from "@/lib/config";
-import { commit } from "@/lib/db/commit";
-import { DomainError } from "@/lib/errors";
-import { purgeStaleWindows } from "@/lib/rate-limit/counters";
+import { commitSessionChanges } from "@/lib/auth/session-ends";
+import { DomainError, HttpError } from "@/lib/errors";
+import { purgeStaleWindows, takeAttempt } from "@/lib/rate-limit/counters";
 import { PASSKEY_MSG, type PasskeyLoginInput } from "./schemas";
 import { verifyAssertion } from "./service";
 
@@ -52,8 +52,10 @@ export async function passkeyLogin(
       const user = secondFactor ? await findAdminByPassword(db, input.username!, input.password!) : null;
       if (secondFactor && !user) return null;
       const result = await verifyAssertion(db, response, { ...expect, ownerId: user?.id ?? null }, webauthn, now);
-      // Counted like any failure, but said plainly: the person only has to start again.
-      if (result === "challenge") throw new DomainError(PASSKEY_MSG.challengeInvalid);
+      // Counted like any failure. Said plainly when no password was given (the person only has to
+      // start again); after a password, the same words as any failure, or they would tell that it was right.
+      if (result === "challenge" && !secondFactor) throw new DomainError(PASSKEY_MSG.challengeInvalid);
+      if (result === "challenge") return null;
       if (result === "passkey") return null;
       const owner = user ?? (await db.select().from(adminUsers).where(eq(adminUsers.id, result.userId)).get());
       return owner ? { user: { id: owner.id, username: owner.username }, passkey: result } : null;
@@ -66,11 +68,21 @@ export async function passkeyLogin(
   const session = newSession(db, user.id, meta, policy, now);
   const audit = { actor: { type: "session" as const, id: user.id, name: user.username }, ip: meta.ip };
   const method = secondFactor ? "password+passkey" : "passkey";
-  await commit(db, [
+  // Through the session helper: the replaced session ends on every instance.
+  await commitSessionChanges(db, [
     session.statement,
     ...(meta.replacing ? [sessionDeletion(db, meta.replacing)] : []),
     auditStatement(db, audit, { action: "passkey.used", target: { type: "passkey", id: passkey.id, name: passkey.name }, detail: { purpose: "login" } }, now),
     auditStatement(db, audit, { action: "login.success", target: { type: "admin", id: user.id, name: user.username }, detail: { method } }, now),
   ]);
   return { sessionId: session.id, userId: user.id, username: user.username };
+}
+
+/** Sign-in challenges an address may ask for per minute: each is a row, written before anyone is known. */
+export const LOGIN_OPTIONS_PER_MINUTE = 30;
+
+/** 429 once an address has asked for LOGIN_OPTIONS_PER_MINUTE sign-in challenges this minute (one budget across instances). */
+export async function limitLoginOptions(db: Db, ip: string, now: number): Promise<void> {
+  const wait = await takeAttempt(db, [{ key: `passkey-options:ip:${ip}`, max: LOGIN_OPTIONS_PER_MINUTE }], 60_000, now);
+  if (wait > 0) throw new HttpError(429, "too many passkey sign-in attempts; try again in a minute", { "Retry-After": String(Math.ceil(wait / 1000)) });
 }

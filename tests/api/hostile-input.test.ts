@@ -34,7 +34,16 @@ const RUNS = Number(process.env.FUZZ_RUNS || 120);
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "PURGE", "FOO"];
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Tables a failed password check is allowed to touch: that is how the throttle counts. */
-const PASSWORD_ROUTES = new Set(["/login", "/panel/api/setting/updateUser"]);
+/** Routes that check a password, code or passkey under the login throttle: a refusal may count there. */
+const PASSWORD_ROUTES = new Set([
+  "/login",
+  "/login/passkey",
+  "/login/passkey/options",
+  "/panel/api/setting/updateUser",
+  "/panel/api/setting/reauth",
+  "/panel/api/setting/twoFactor/disable",
+  "/panel/api/setting/twoFactor/recoveryCodes",
+]);
 
 type AuthMode =
   | "none"

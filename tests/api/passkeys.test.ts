@@ -288,6 +288,8 @@ describe("signing in with a passkey", () => {
     const { auth, view } = await addPasskey(await signedIn());
     const browser = await signedIn();
     const oldCookie = browser.cookie!;
+    // The old session is in the server's memory: replacing it must clear it there too.
+    expect((await browser.send("/panel/api/setting/passkeys")).status).toBe(200);
     const res = await browser.send("/login/passkey", { body: { response: auth.assert(await loginOptions(browser)) } });
     expect(res.json, res.text).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
     expect(browser.cookie).not.toBe(oldCookie);
@@ -316,6 +318,12 @@ describe("signing in with a passkey", () => {
     const before = await state();
     const refused = await wrong.send("/login/passkey", { body: { ...ADMIN, password: "not-it", response: auth.assert(await loginOptions(wrong)) } });
     expectRefused(refused, "Invalid username or password or two-factor code.");
+    expect(await state()).toEqual(before);
+    // The right password with a challenge this browser was never given: the same words, or they would
+    // tell that the password was right.
+    const unasked = await signedOut();
+    const forged = await unasked.send("/login/passkey", { body: { ...ADMIN, response: auth.assert({ challenge: "A".repeat(43) }) } });
+    expectRefused(forged, "Invalid username or password or two-factor code.");
     expect(await state()).toEqual(before);
   });
 

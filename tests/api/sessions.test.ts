@@ -199,6 +199,12 @@ describe("re-authentication (sudo mode)", () => {
     expect((await s.send("/panel/api/setting/apiTokens/create", { body: { name: "reauth-old-monitor-2", scope: "monitor" } })).json?.success).toBe(true);
     expect((await s.send(`/panel/api/setting/apiTokens/rotate/${monitor.json!.obj!.id}`, { body: {} })).json?.success).toBe(true);
     expect((await s.send(SESSIONS)).status).toBe(200);
+    // A new way in is sensitive too: a passkey or an authenticator app.
+    for (const path of ["/panel/api/setting/passkeys/registerOptions", "/panel/api/setting/twoFactor/setup", "/panel/api/setting/twoFactor/enable"]) {
+      const res = await s.send(path, { body: path.endsWith("enable") ? { code: "123456" } : {} });
+      expect([res.status, res.json?.msg], path).toEqual([403, REAUTH_MSG]);
+    }
+    expect((await db.execute({ sql: "SELECT count(*) AS n FROM two_factor WHERE user_id = (SELECT id FROM admin_users WHERE username = ?)", args: [who.username] })).rows[0]!.n).toBe(0);
     // The current password the change requires is the confirmation.
     const changed = await s.send("/panel/api/setting/updateUser", {
       body: { oldUsername: who.username, oldPassword: who.password, newUsername: who.username, newPassword: "a-new-password-1" },

@@ -264,6 +264,22 @@ describe("two-factor sign-in (TOTP)", () => {
     expect(res.json?.success, res.text).toBe(true);
     expect(again).not.toBe(secret);
   });
+
+  it("wrong codes to turn it off or make new recovery codes count against the login throttle: 429 after 5, nothing changed", async () => {
+    const { codes } = await enrol(a);
+    const guesser = await signedIn(A, codes[0], "127.0.0.9");
+    const before = await rows();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await guesser.send(`${TF}/disable`, { body: { code: String(100000 + i) } }));
+    for (let i = 3; i < 6; i++) answers.push(await guesser.send(`${TF}/recoveryCodes`, { body: { code: String(100000 + i) } }));
+    expect(answers.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(answers[5]!.json?.msg).toMatch(/too many failed login attempts/);
+    // Even the right code is refused from there now; the panel is unchanged.
+    expect((await guesser.send(`${TF}/disable`, { body: { code: codes[1] } })).status).toBe(429);
+    expect(await rows()).toBe(before);
+    const off = await a.send(`${TF}/disable`, { body: { code: codes[2] } });
+    expect(off.json?.success, off.text).toBe(true);
+  });
 });
 
 describe("two-factor across clients and the command line", () => {
