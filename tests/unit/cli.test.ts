@@ -13,6 +13,7 @@ import { findTokenRef, runCli, USAGE } from "@/cli/run";
 import { parseDuration } from "@/cli/duration";
 import { login, LOGIN_MSG } from "@/lib/auth/login";
 import { resolveSession } from "@/lib/auth/sessions";
+import { loadPanelKey } from "@/lib/crypto/panel-key";
 import { createTokenBody, MSG } from "@/lib/tokens/schemas";
 import { createToken, listTokens, verifyBearerToken } from "@/lib/tokens/service";
 import { runPanel } from "../support/cli";
@@ -282,6 +283,13 @@ describe("backup", () => {
   it("writes a copy that opens and holds the tokens, and refuses to overwrite a file", async () => {
     const created = await createToken(await db(), createTokenBody.parse({ name: "kept" }), systemContext("test"));
     const target = path.join(dir, "backup.db");
+    // No panel has started here yet, so there is no key file: the backup says so and makes none.
+    const keyless = await panel("backup", path.join(dir, "keyless.db"));
+    expect(keyless.code).toBe(0);
+    expect(keyless.stdout).toMatch(/\nNo panel key file at .*panel\.key: if the panel gets PANEL_SECRET_KEY from its environment, keep that value with the backup/);
+    expect(existsSync(`${path.join(dir, "keyless.db")}.key`)).toBe(false);
+    // A panel's first start makes the key file; the backup then copies it.
+    loadPanelKey({}, url);
     const result = await panel("backup", target);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
