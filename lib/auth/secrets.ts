@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Session ids, CSRF keys and CSRF tokens: 256 random bits each. The database
@@ -11,8 +11,9 @@ export function newRandomId(): string {
   return randomBytes(32).toString("base64url");
 }
 
+/** Once per session request: one-shot `crypto.hash`, as for tokens (lib/tokens/format.ts). */
 export function hashSessionId(id: string): string {
-  return createHash("sha256").update(id).digest("hex");
+  return hash("sha256", id, "hex");
 }
 
 export function csrfTokenFor(csrfKey: string): string {

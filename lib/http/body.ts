@@ -43,7 +43,9 @@ async function readLimitedBytes(request: Request): Promise<Uint8Array> {
  * server, as a refused upload is.
  */
 export async function discardBody(request: Request): Promise<void> {
-  if (!request.body || Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) return;
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  const sent = declared > 0 || request.headers.has("transfer-encoding");
+  if (!sent || declared > MAX_BODY_BYTES || !request.body) return;
   try {
     await readLimitedBytes(request);
   } catch {
