@@ -233,6 +233,10 @@ test("works at 375 px without horizontal scrolling", async ({ page }) => {
   await expect(rowOf(page, name).getByRole("switch")).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  // Every tab in sight, none behind a sideways scroll.
+  const tabs = page.getByRole("tablist", { name: "Security settings" });
+  expect(await tabs.evaluate((list) => list.scrollWidth - list.clientWidth)).toBeLessThanOrEqual(0);
+  for (const tab of await tabs.getByRole("tab").all()) await expect(tab).toBeInViewport({ ratio: 1 });
 });
 
 test("dark mode follows the system setting", async ({ page }) => {

@@ -81,22 +81,30 @@ test("Sessions tab: lists this admin's browsers; signing one out ends it there a
   await iphone.context().close();
 });
 
-test("minting an admin token from a session signed in 11 minutes ago asks to confirm it's you first", async ({ page }, testInfo) => {
-  const who = await ownAdmin();
-  await signInAs(page, who);
-  // The sign-in is 11 minutes old, as another instance would leave it: the row changed, the session generation bumped.
+/**
+ * Moves this browser's sign-in back to `authenticatedAt`, as another instance
+ * would leave it: the row changed and the session generation bumped, which the
+ * server notices within its 250 ms freshness window.
+ */
+async function ageSignIn(page: Page, authenticatedAt: number): Promise<void> {
   const cookie = (await page.context().cookies()).find((c) => c.name === "3x-ui")!.value;
   const idHash = createHash("sha256").update(cookie.split(".")[1]!).digest("hex");
   const db = createClient({ url: process.env.XUI_E2E_DATABASE_URL! });
   await db.batch(
     [
-      { sql: "UPDATE sessions SET authenticated_at = ? WHERE id_hash = ?", args: [Date.now() - 11 * 60_000, idHash] },
+      { sql: "UPDATE sessions SET authenticated_at = ? WHERE id_hash = ?", args: [authenticatedAt, idHash] },
       "INSERT INTO session_state (id, generation) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET generation = generation + 1",
     ],
     "write",
   );
   db.close();
   await page.waitForTimeout(400);
+}
+
+test("minting an admin token from a session signed in 11 minutes ago asks to confirm it's you first", async ({ page }, testInfo) => {
+  const who = await ownAdmin();
+  await signInAs(page, who);
+  await ageSignIn(page, Date.now() - 11 * 60_000);
 
   await page.goto("/panel/settings/security");
   const name = unique("reauth-ui");
@@ -110,6 +118,9 @@ test("minting an admin token from a session signed in 11 minutes ago asks to con
   const prompt = page.getByRole("dialog", { name: "Confirm it’s you" });
   await expect(prompt).toBeVisible();
   await expect(prompt.getByLabel("Your password")).toBeFocused();
+  // This admin has no passkey and no second factor: the prompt offers neither.
+  await expect(prompt.getByRole("button", { name: "Use a passkey" })).toHaveCount(0);
+  await expect(prompt.getByRole("button", { name: "Use a two-factor code instead" })).toHaveCount(0);
   await expectNoAxeViolations(page, "re-authentication prompt");
   await snap(page, testInfo, "reauth-prompt-1280-light", { fullPage: false });
   await prompt.getByRole("button", { name: "Confirm" }).click();
@@ -135,17 +146,7 @@ test("minting an admin token from a session signed in 11 minutes ago asks to con
 test("closing the confirmation leaves nothing changed and says so", async ({ page }) => {
   const who = await ownAdmin();
   await signInAs(page, who);
-  const cookie = (await page.context().cookies()).find((c) => c.name === "3x-ui")!.value;
-  const idHash = createHash("sha256").update(cookie.split(".")[1]!).digest("hex");
-  const db = createClient({ url: process.env.XUI_E2E_DATABASE_URL! });
-  await db.batch(
-    [
-      { sql: "UPDATE sessions SET authenticated_at = 0 WHERE id_hash = ?", args: [idHash] },
-      "INSERT INTO session_state (id, generation) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET generation = generation + 1",
-    ],
-    "write",
-  );
-  await page.waitForTimeout(400);
+  await ageSignIn(page, 0);
   await page.goto("/panel/settings/security");
   const name = unique("reauth-cancel");
   await page.getByRole("button", { name: "New token" }).click();
@@ -158,6 +159,7 @@ test("closing the confirmation leaves nothing changed and says so", async ({ pag
   await prompt.getByRole("button", { name: "Cancel" }).click();
   await expect(prompt).toBeHidden();
   await expect(create.getByRole("alert")).toContainText("Nothing was changed: this needs you to confirm it’s you first.");
+  const db = createClient({ url: process.env.XUI_E2E_DATABASE_URL! });
   const rows = await db.execute({ sql: "SELECT count(*) AS n FROM api_tokens WHERE name = ?", args: [name] });
   db.close();
   expect(Number(rows.rows[0]!.n)).toBe(0);

@@ -7,6 +7,7 @@ import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { inputClass } from "@/components/ui/styles";
 import { explain } from "@/components/security/messages";
+import { usePasskeys } from "@/components/security/passkey-api";
 import { useTwoFactorStatus } from "@/components/security/two-factor-api";
 import { setReauthPrompt } from "@/lib/client/fetch";
 import { passkeysSupported } from "@/lib/client/passkeys";
@@ -55,6 +56,8 @@ function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boole
   const dialog = useReauthDialog(onDone);
   // Mounted with the panel: the answer is there when the prompt opens.
   const twoFactor = useTwoFactorStatus();
+  const passkeys = usePasskeys();
+  const hasPasskey = (passkeys.data?.length ?? 0) > 0;
   const [empty, setEmpty] = useState(false);
   const byPassword = dialog.method === "password";
 
@@ -100,7 +103,7 @@ function ReauthDialog({ open, onDone }: { open: boolean; onDone(confirmed: boole
               {byPassword ? "Use a two-factor code instead" : "Use your password instead"}
             </button>
           )}
-          {passkeysSupported() && (
+          {hasPasskey && passkeysSupported() && (
             <button type="button" onClick={dialog.withPasskey} disabled={dialog.pending} className={LINK}>
               Use a passkey
             </button>
