@@ -21,6 +21,7 @@ import { CliError, UsageError } from "./errors";
 import { formatTokenTable } from "./table";
 import { restoreDatabase } from "./restore";
 import { readXuiTokenRows } from "./xui-source";
+import { backfillNameKeys } from "@/lib/tokens/name-keys";
 
 export const USAGE = `Usage: npm run panel -- <command> [options]
 
@@ -387,6 +388,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const config = serverConfig();
       handle = openDatabase(config.databaseUrl, config.databaseAuthToken);
       await migrateDatabase(handle);
+      await backfillNameKeys(handle.db);
     }
     return handle;
   };

@@ -7,6 +7,7 @@ import { PANEL_KEY_ENV, panelKey } from "@/lib/crypto/panel-key";
 import { flushLogs, logInfo, logWarn } from "@/lib/log";
 import { ensurePanelGuid } from "@/lib/server-status/panel-guid";
 import { setPanelGuid } from "@/lib/server-status/snapshot";
+import { backfillNameKeys } from "@/lib/tokens/name-keys";
 
 interface StartupState {
   done?: Promise<void>;
@@ -33,6 +34,7 @@ async function start(): Promise<void> {
   const config = serverConfig(); // a bad setting stops the server before the database is opened
   checkPanelKey(config.databaseUrl);
   const { db } = await initDatabase();
+  await backfillNameKeys(db);
   setAuditRetention(db, config.auditRetention);
   setPanelGuid(await ensurePanelGuid(db));
   state.shutdown = async () => {

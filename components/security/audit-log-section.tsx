@@ -26,6 +26,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "token.disable": "Disabled token",
   "token.delete": "Deleted token",
   "token.leak_revoke": "Revoked leaked token",
+  "token.reuse_detected": "Old secret used after rotation",
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",

@@ -135,6 +135,15 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
             <dd className="mt-0.5">Still accepted until {formatDateTime(token.graceUntil)} (rotation grace period)</dd>
           </div>
         )}
+        {token.reuseDetectedAt > 0 && (
+          <div className="col-span-2">
+            <dt className="text-zinc-600 dark:text-zinc-400">Old secret used</dt>
+            <dd className="mt-0.5 text-red-700 dark:text-red-400">
+              A rotated-out secret of this token was presented on {formatDateTime(token.reuseDetectedAt)}, after its grace period
+              ended. It was refused, but whoever sent it has a copy: find where it leaked (the audit log has the address).
+            </dd>
+          </div>
+        )}
       </dl>
 
       <TokenEditForm token={token} manage={manage} />

@@ -65,6 +65,11 @@ export function TokenRow({ token, now, onManage, onDelete }: TokenRowProps) {
             </span>
           )}
         </div>
+        {token.reuseDetectedAt > 0 && (
+          <div className="mt-0.5 text-xs font-medium text-red-700 dark:text-red-400">
+            Old secret used after rotation, <RelativeTime ms={token.reuseDetectedAt} now={now} />: someone still has it
+          </div>
+        )}
         {token.description && (
           <p className="hidden truncate text-xs text-zinc-600 md:block md:max-w-xs dark:text-zinc-400" title={token.description}>
             {token.description}

@@ -15,6 +15,12 @@ export const apiTokens = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     name: text("name").notNull(),
+    /**
+     * The name as compared (lib/display-name.ts `nameKey`: NFKC, case
+     * folded): "Grafana" and "ｇｒａｆａｎａ" are one name. Null only until
+     * start-up fills it in for tokens from before this column (lib/tokens/name-keys.ts).
+     */
+    nameKey: text("name_key"),
     /** Free text for admins (what the token is for), up to 500 characters; `""` = none. */
     description: text("description").notNull().default(""),
     tokenHash: text("token_hash").notNull(),
@@ -42,12 +48,19 @@ export const apiTokens = sqliteTable(
     previousValidUntil: integer("previous_valid_until").notNull().default(0),
     /** Requests per minute this token may make, counted across every instance; 0 = no limit. */
     rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(0),
+    /**
+     * Unix ms of the last time a rotated-out secret of this token was presented
+     * after its grace period (someone still holds the old secret); 0 = never.
+     * Written at most once a minute per token per instance.
+     */
+    reuseDetectedAt: integer("reuse_detected_at").notNull().default(0),
   },
   (t) => [
     // Bearer verification: one indexed point lookup per request, never a scan.
     uniqueIndex("api_tokens_token_hash_uq").on(t.tokenHash),
     // Names are unique; the index is also what makes concurrent creates race-safe.
     uniqueIndex("api_tokens_name_uq").on(t.name),
+    uniqueIndex("api_tokens_name_key_uq").on(t.nameKey),
     // Verification during a rotation's grace period looks the old plaintext up here.
     uniqueIndex("api_tokens_previous_token_hash_uq").on(t.previousTokenHash),
     // The paged list (lib/tokens/list.ts): one index per sort, keyed exactly as its ORDER BY

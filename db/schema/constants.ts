@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "token.disable",
   "token.delete",
   "token.leak_revoke",
+  "token.reuse_detected",
   "scope.denied",
   "bearer.failure",
   "database.restore",

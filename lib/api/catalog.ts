@@ -38,6 +38,9 @@ export const tokenPermissions = z.object({
   endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
 });
 
+/** `GET …/apiTokens/self`: the calling token's own view and what it may call. */
+export const tokenSelf = tokenView.extend({ endpoints: tokenPermissions.shape.endpoints });
+
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
@@ -175,6 +178,14 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     response: tokenPermissions,
+  },
+  "tokens.self": {
+    method: "GET",
+    path: "/panel/api/setting/apiTokens/self",
+    summary:
+      "Introspection: the calling API token's own view (expiry, scope, allowlist …) and the routes and methods it may call. Any valid token of any scope may call it; a browser session gets 400 (it is not a token).",
+    permission: PERMISSIONS.self,
+    response: tokenSelf,
   },
   "audit.list": {
     method: "GET",

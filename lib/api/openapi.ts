@@ -8,7 +8,7 @@ import packageJson from "@/package.json";
 import { REQUEST_ID_HEADER } from "@/lib/http/edge";
 import { endpoints, type EndpointKey, type EndpointSpec, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
-import { AUTH_MSG } from "./respond";
+import { ACCEPTED_SCOPES_HEADER, AUTH_MSG, TOKEN_EXPIRES_HEADER } from "./respond";
 
 /**
  * The OpenAPI 3.1 description of the panel, built from the catalogs
@@ -185,17 +185,31 @@ function operation(
   };
 }
 
+const tokenExpiresHeader = {
+  [TOKEN_EXPIRES_HEADER]: {
+    description: "On every answer to a bearer token that expires: when (Unix ms). Absent for a token that never expires and for sessions.",
+    schema: { type: "integer" },
+  },
+};
+
 function apiOperation(key: EndpointKey, spec: EndpointSpec): Json {
   const unsafe = spec.method !== "GET";
   const scopes = TOKEN_SCOPES.filter((scope) => scopeAllows(scope, spec.permission, spec.method));
   const responses: Json = {
-    ...okResponses(spec),
+    ...okResponses(spec, tokenExpiresHeader),
     "401": failure(
       `\`${AUTH_MSG.unauthorized}\`: no valid credential, and the request carried \`Authorization: Bearer …\` or \`X-Requested-With: XMLHttpRequest\`.`,
       { "WWW-Authenticate": { schema: { type: "string" } } },
     ),
     "403": failure(
       `\`${AUTH_MSG.scopeDenied}\` (the token's scope does not allow this route)${unsafe ? `, or \`${AUTH_MSG.csrf}\` (session request without a valid X-CSRF-Token)` : ""}.`,
+      {
+        ...tokenExpiresHeader,
+        [ACCEPTED_SCOPES_HEADER]: {
+          description: "On a scope denial: the token scopes that would be allowed, comma-separated (here: " + scopes.join(", ") + ").",
+          schema: { type: "string" },
+        },
+      },
     ),
     "404": failure("No valid credential and no bearer/XHR header: the panel hides from scanners."),
     "429": throttledResponse(),

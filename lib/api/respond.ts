@@ -5,6 +5,11 @@ import { DomainError, HttpError } from "@/lib/errors";
 import { envelopeText, fail, jsonTextResponse } from "@/lib/http/envelope";
 import { logError } from "@/lib/log";
 
+/** On every answer to an expiring bearer token: its expiry, Unix ms (GitHub's GitHub-Authentication-Token-Expiration). */
+export const TOKEN_EXPIRES_HEADER = "X-Token-Expires-At";
+/** On a scope denial: the token scopes that would pass (GitHub's X-Accepted-GitHub-Permissions). */
+export const ACCEPTED_SCOPES_HEADER = "X-Accepted-Scopes";
+
 export const AUTH_MSG = {
   unauthorized: "unauthorized",
   notFound: "not found",

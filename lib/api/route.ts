@@ -4,6 +4,7 @@ import { initDatabase } from "@/db";
 import type { Db } from "@/db/client";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
 import { ANONYMOUS, type AuditContext } from "@/lib/audit/context";
+import { TOKEN_SCOPES } from "@/db/schema/constants";
 import { recordBearerFailure } from "@/lib/auth/bearer-throttle";
 import { scopeAllows } from "@/lib/auth/permissions";
 import { auditActorOf, bearerActor, presentedBearer, sessionActor, type Actor } from "@/lib/auth/request-auth";
@@ -21,7 +22,7 @@ import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type 
 import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
 import { shapedOnce } from "./frozen-body";
-import { AUTH_MSG, errorResponse, isBadRequest, unauthenticatedResponse } from "./respond";
+import { ACCEPTED_SCOPES_HEADER, AUTH_MSG, errorResponse, isBadRequest, TOKEN_EXPIRES_HEADER, unauthenticatedResponse } from "./respond";
 
 /** Every route the pipeline serves: the `/panel/api` endpoints and the public ones. */
 const routes = { ...endpoints, ...publicEndpoints };
@@ -97,6 +98,9 @@ const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** The route pattern logged for `/panel/api` paths that match no endpoint. */
 export const CATCH_ALL_ROUTE = "/panel/api/{rest*}";
 
+const acceptedScopes = (entry: RouteSpec) =>
+  TOKEN_SCOPES.filter((scope) => entry.permission !== "public" && scopeAllows(scope, entry.permission, entry.method)).join(", ");
+
 /** What one request to one route file needs to know. */
 interface Call {
   request: Request;
@@ -108,6 +112,8 @@ interface Call {
   /** The Allow header's methods; null for the catch-all, which knows no route. */
   allow: string | null;
   log: RequestLogEntry;
+  /** The calling token's expiry (Unix ms) once it is verified; 0 = none or not a token. */
+  tokenExpiresAt: number;
 }
 
 /**
@@ -138,9 +144,10 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
       async (request: Request, context: NextRouteContext): Promise<Response> => {
         const entry: RouteSpec | undefined = binding && routes[binding.key];
         const log = startRequestLog(request, route, entry?.logLevel);
+        const call: Call = { request, context, binding, spec, allow, log, tokenExpiresAt: 0 };
         let response: Response;
         try {
-          response = await handle({ request, context, binding, spec, allow, log });
+          response = await handle(call);
         } catch (error) {
           response = errorResponse(error, {
             method: request.method,
@@ -149,6 +156,8 @@ export function apiRoute(bindings: Partial<Record<HttpMethod, BoundEndpoint>>): 
             badRequestStatus: entry !== undefined && isBadRequest(entry, error),
           });
         }
+        // Every answer to an expiring token, success or not, says when it expires.
+        if (call.tokenExpiresAt > 0) response.headers.set(TOKEN_EXPIRES_HEADER, String(call.tokenExpiresAt));
         return finishRequestLog(log, response);
       },
       { [API_ROUTE]: binding?.key ?? null },
@@ -220,12 +229,13 @@ async function resolveCaller(call: Call): Promise<Caller> {
   let actor: Actor | null = null;
   let bearerRefused = false;
   if (bearer !== null) {
-    actor = await bearerActor(db, bearer, ip, now);
+    actor = await bearerActor(db, bearer, ip, now, `${call.request.method} ${call.spec?.path ?? CATCH_ALL_ROUTE}`);
     bearerRefused = !actor;
   } else if (call.spec?.permission !== "public") {
     actor = await sessionActor(db, cookie, config, now);
   }
   if (actor) call.log.actor = loggedActor(actor);
+  if (actor?.kind === "token") call.tokenExpiresAt = actor.expiresAt;
   // Only tokens that have a limit pay for it (a Map lookup): the check is in memory, the count written later.
   if (actor?.kind === "token" && actor.rateLimitPerMinute > 0) await enforceTokenRateLimit(db, actor, now);
   if (bearerRefused) {
@@ -261,7 +271,7 @@ function checkPermission(call: Call, caller: Caller): Response | null {
       },
       caller.now,
     );
-    return fail(AUTH_MSG.scopeDenied, 403);
+    return fail(AUTH_MSG.scopeDenied, 403, { [ACCEPTED_SCOPES_HEADER]: acceptedScopes(entry) });
   }
   return null;
 }

@@ -7,6 +7,8 @@ import type { TokenScope } from "@/db/schema/api-tokens";
 export const PERMISSIONS = {
   /** Read-only machine status. */
   statusRead: "status:read",
+  /** The calling token's own view (introspection): every scope has it. */
+  self: "token:self",
   /** Everything else: tokens, settings, admin credentials. */
   admin: "admin",
 } as const;
@@ -17,9 +19,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const GRANTS: Record<TokenScope, ReadonlySet<Permission>> = {
   admin: new Set(Object.values(PERMISSIONS)),
   // GET/HEAD on read-only status routes only.
-  monitor: new Set([PERMISSIONS.statusRead]),
-  // The node-sync allowlist; of this panel's routes, only server status so far.
-  "node-sync": new Set([PERMISSIONS.statusRead]),
+  monitor: new Set([PERMISSIONS.statusRead, PERMISSIONS.self]),
+  // The node-sync allowlist; of this panel's routes, only server status (and introspection) so far.
+  "node-sync": new Set([PERMISSIONS.statusRead, PERMISSIONS.self]),
 };
 
 /**

@@ -10,7 +10,7 @@ import { resolveSession, type SessionPolicy } from "./sessions";
 /** Who is calling. Handlers get this; it never holds a secret. */
 export type Actor =
   | { kind: "session"; userId: number; username: string; sessionHash: string; authenticatedAt: number }
-  | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope; rateLimitPerMinute: number };
+  | { kind: "token"; tokenId: number; tokenName: string; scope: TokenScope; rateLimitPerMinute: number; expiresAt: number };
 
 /** The audit rows' name for a caller (here, not in lib/audit/: auth depends on audit, never the reverse). */
 export function auditActorOf(actor: Actor): AuditActor {
@@ -49,11 +49,18 @@ export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
 }
 
 /** The token behind a bearer string, or null for anything that is not a valid token here. */
-export async function bearerActor(db: Db, bearer: string, ip: string, now: number): Promise<Actor | null> {
+export async function bearerActor(db: Db, bearer: string, ip: string, now: number, route?: string): Promise<Actor | null> {
   if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
-  const token = await verifyBearerToken(db, bearer, { ip, now });
+  const token = await verifyBearerToken(db, bearer, { ip, now, route });
   return (
-    token && { kind: "token", tokenId: token.id, tokenName: token.name, scope: token.scope, rateLimitPerMinute: token.rateLimitPerMinute }
+    token && {
+      kind: "token",
+      tokenId: token.id,
+      tokenName: token.name,
+      scope: token.scope,
+      rateLimitPerMinute: token.rateLimitPerMinute,
+      expiresAt: token.expiresAt,
+    }
   );
 }
 

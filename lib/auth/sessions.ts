@@ -3,9 +3,7 @@ import { and, eq, lt, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { sessions } from "@/db/schema/sessions";
 import { auditStatement } from "@/lib/audit/record";
-import { isDatabaseUnavailable } from "@/lib/db/errors";
-import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
-import { logError } from "@/lib/log";
+import { writeInBackground } from "@/lib/db/outage";
 import { hashSessionId, newRandomId } from "./secrets";
 import { cachedSession, forgetSession, type CachedSession } from "./session-cache";
 import { commitSessionChanges } from "./session-ends";
@@ -94,16 +92,13 @@ function isOver(row: CachedSession, policy: SessionPolicy, now: number): boolean
  */
 function touch(db: Db, row: CachedSession, idHash: string, now: number): void {
   row.lastSeenAt = now;
-  db.update(sessions)
-    .set({ lastSeenAt: now })
-    .where(and(eq(sessions.idHash, idHash), lt(sessions.lastSeenAt, now)))
-    .then(
-      () => noteAvailable("session last-seen writes"),
-      (error: unknown) => {
-        if (isDatabaseUnavailable(error)) noteUnavailable("session last-seen writes", error);
-        else logError("could not record session activity", error);
-      },
-    );
+  writeInBackground(
+    db.update(sessions)
+      .set({ lastSeenAt: now })
+      .where(and(eq(sessions.idHash, idHash), lt(sessions.lastSeenAt, now))),
+    "session last-seen writes",
+    "could not record session activity",
+  );
 }
 
 /** The statement that ends one session, by its cookie value. */

@@ -1,5 +1,6 @@
 import "server-only";
-import { logInfo, logWarn } from "@/lib/log";
+import { logError, logInfo, logWarn } from "@/lib/log";
+import { isDatabaseUnavailable } from "./errors";
 
 /**
  * While the database is unreachable, every request and background write fails
@@ -42,4 +43,19 @@ export function noteAvailable(what: string, now = Date.now()): void {
   if (!o) return;
   outages.delete(what);
   logInfo("database reachable again", { what, downMs: now - o.since });
+}
+
+/**
+ * Runs a write nobody waits for (telemetry: last used, last seen, a reuse
+ * flag). Dropped if it fails, never retried: an outage is noted once per
+ * `what`, any other failure logged as `failure` with `fields`.
+ */
+export function writeInBackground(write: PromiseLike<unknown>, what: string, failure: string, fields: Record<string, unknown> = {}): void {
+  write.then(
+    () => noteAvailable(what),
+    (error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteUnavailable(what, error);
+      else logError(failure, error, fields);
+    },
+  );
 }

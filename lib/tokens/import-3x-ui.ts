@@ -6,6 +6,7 @@ import { apiTokens } from "@/db/schema/api-tokens";
 import type { AuditContext } from "@/lib/audit/context";
 import { auditTokensWhere } from "@/lib/audit/record";
 import { expiresAtMs, MSG, tokenName, tokenScope } from "./schemas";
+import { nameKey } from "@/lib/display-name";
 import { writeTokenChanges } from "./write";
 
 /**
@@ -151,6 +152,7 @@ export async function importXuiTokens(
         .insert(apiTokens)
         .values({
           name: c.name,
+          nameKey: nameKey(c.name),
           tokenHash: c.tokenHash,
           prefix: "",
           enabled: c.enabled,

@@ -25,14 +25,19 @@ export function normalizeAllowedIp(entry: string): string | null {
   if (!text || text.length > 64) return null;
   const [addressPart, bitsPart, extra] = text.split("/");
   if (extra !== undefined || !addressPart) return null;
-  const address = parseAddress(addressPart);
+  let address = parseAddress(addressPart);
   if (!address) return null;
-  const max = address.kind() === "ipv4" ? 32 : 128;
-  let bits = max;
+  let bits = address.kind() === "ipv4" ? 32 : 128;
   if (bitsPart !== undefined) {
     if (!/^\d{1,3}$/.test(bitsPart)) return null;
     bits = Number(bitsPart);
-    if (bits > max) return null;
+    // An IPv4-mapped IPv6 range (`::ffff:10.0.0.0/104`) is the IPv4 range it maps (10.0.0.0/8);
+    // one wider than the mapped block (/95 and less) is the IPv6 range it names.
+    if (address.kind() === "ipv4" && !ipaddr.IPv4.isValidFourPartDecimal(addressPart)) {
+      if (bits >= 96) bits -= 96;
+      else address = ipaddr.IPv6.parse(addressPart);
+    }
+    if (bits > (address.kind() === "ipv4" ? 32 : 128)) return null;
   }
   // Keep the network address: "10.1.2.3/8" means 10.0.0.0/8.
   const network =

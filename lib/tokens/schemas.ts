@@ -182,6 +182,12 @@ export const tokenView = z.object({
     .number()
     .int()
     .describe("After a rotation with grace: until when (Unix ms) the previous plaintext still works; 0 = it does not."),
+  reuseDetectedAt: z
+    .number()
+    .int()
+    .describe(
+      "When (Unix ms) a rotated-out secret of this token was last presented after its grace period (someone still holds the old secret; audited as token.reuse_detected); 0 = never.",
+    ),
 });
 export type TokenView = z.output<typeof tokenView>;
 

@@ -8,6 +8,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { DomainError, HttpError } from "@/lib/errors";
 import { hashToken, isPlausibleToken, mintToken } from "./format";
 import { tokenRowBatches } from "./list";
+import { nameKey } from "@/lib/display-name";
 import {
   MSG,
   type CreateTokenInput,
@@ -25,6 +26,9 @@ export { viewOf };
 function assertExpiryInFuture(expiresAt: number, now: number): void {
   if (expiresAt !== 0 && expiresAt <= now) throw new DomainError(MSG.expiresAtInvalid);
 }
+
+/** The name, or one that reads the same (its key), is another token's. */
+const isNameTaken = (error: unknown) => isUniqueViolation(error, "api_tokens.name") || isUniqueViolation(error, "api_tokens.name_key");
 
 /**
  * Mints a token and stores its hash. The plaintext is in the result and
@@ -47,6 +51,7 @@ export async function createToken(
           .insert(apiTokens)
           .values({
             name: input.name,
+            nameKey: nameKey(input.name),
             description: input.description,
             tokenHash: minted.hash,
             prefix: minted.prefix,
@@ -67,8 +72,8 @@ export async function createToken(
       });
       return { ...viewOf(rows[0]!, now), token: minted.plaintext };
     } catch (error) {
-      // The UNIQUE index decides races: of N concurrent creates of one name, one commits.
-      if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
+      // The UNIQUE indexes decide races: of N concurrent creates of one name, one commits.
+      if (isNameTaken(error)) throw new DomainError(MSG.nameTaken);
       if (!isUniqueViolation(error, "api_tokens.token_hash")) throw error;
     }
   }
@@ -191,7 +196,7 @@ export async function updateToken(
         change: db
           .update(apiTokens)
           .set({
-            ...(changes.name && { name: input.name }),
+            ...(changes.name && { name: input.name, nameKey: nameKey(input.name!) }),
             ...(changes.description && { description: input.description }),
             ...(changes.expiresAt && { expiresAt: input.expiresAt }),
             ...(changes.allowedIps && { allowedIps: JSON.stringify(input.allowedIps) }),
@@ -202,7 +207,7 @@ export async function updateToken(
       });
       if (rows[0]) return { view: viewOf(rows[0], now), changed: true };
     } catch (error) {
-      if (isUniqueViolation(error, "api_tokens.name")) throw new DomainError(MSG.nameTaken);
+      if (isNameTaken(error)) throw new DomainError(MSG.nameTaken);
       throw error;
     }
   }
@@ -265,10 +270,10 @@ export async function rotateToken(
 }
 
 /**
- * Leaked-credential revocation: disables every listed token that exists (its
- * current or, during a grace period, previous plaintext) and audits each. The
- * same statements run whether or not anything matches, and the caller answers
- * the same either way, so the endpoint reveals nothing.
+ * Leaked-credential revocation: disables every listed token that is on (by its
+ * current plaintext or, during a grace period, its previous one) and audits
+ * each. The caller answers the same either way; a secret that still worked is
+ * off once the answer arrives, so the endpoint cannot be used to test tokens.
  */
 export async function revokeLeakedTokens(
   db: Db,
@@ -277,12 +282,20 @@ export async function revokeLeakedTokens(
   now = Date.now(),
 ): Promise<number> {
   const hashes = [...new Set(plaintexts.filter(isPlausibleToken).map(hashToken))];
-  // An impossible hash keeps the statements identical when nothing is plausible.
-  if (hashes.length === 0) hashes.push("-");
-  const where = or(inArray(apiTokens.tokenHash, hashes), inArray(apiTokens.previousTokenHash, hashes))!;
+  if (hashes.length === 0) return 0;
+  // A rotated-out secret names its token only while its grace lasts; past it, it must
+  // not reach the replacement. A token already off needs nothing.
+  const where = and(
+    eq(apiTokens.enabled, true),
+    or(inArray(apiTokens.tokenHash, hashes), and(inArray(apiTokens.previousTokenHash, hashes), gt(apiTokens.previousValidUntil, now))),
+  )!;
+  // Nothing matched: no write and no generation bump, so reports cannot flush every instance's cache.
+  const matched = await db.select({ id: apiTokens.id }).from(apiTokens).where(where);
+  if (matched.length === 0) return 0;
+  const revoke = and(inArray(apiTokens.id, matched.map((m) => m.id)), where)!;
   const { rows } = await writeTokenChange(db, {
-    auditBefore: auditTokensWhere(db, ctx, "token.leak_revoke", where, now, { source: "credential revocation" }),
-    change: db.update(apiTokens).set({ enabled: false }).where(where).returning({ id: apiTokens.id }),
+    auditBefore: auditTokensWhere(db, ctx, "token.leak_revoke", revoke, now, { source: "credential revocation" }),
+    change: db.update(apiTokens).set({ enabled: false }).where(revoke).returning({ id: apiTokens.id }),
   });
   return rows.length;
 }

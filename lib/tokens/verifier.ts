@@ -1,16 +1,15 @@
 import "server-only";
-import { and, eq, gt, lte, or, sql } from "drizzle-orm";
+import { and, eq, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
 import { tokenState } from "@/db/schema/token-state";
-import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { ensureFresh, FRESHNESS_MS, newGenerationWatch, type GenerationWatch } from "@/lib/db/generation-watch";
-import { noteAvailable, noteUnavailable } from "@/lib/db/outage";
-import { logError } from "@/lib/log";
+import { writeInBackground } from "@/lib/db/outage";
 import { hashToken, isPlausibleToken } from "./format";
 import { readTokenGeneration } from "./generation";
 import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
 import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashes } from "./known-hashes";
+import { noteReuse } from "./reuse";
 
 /**
  * Bearer verification with a per-process cache, so a request costs a SHA-256
@@ -48,6 +47,8 @@ interface CachedToken {
   /** Unix s, as last written (by anyone we know of). */
   lastUsedAt: number;
   rateLimitPerMinute: number;
+  /** Unix ms this process last recorded a reuse of the rotated-out secret (./reuse.ts). */
+  reuseNotedAt: number;
 }
 
 interface VerifierState {
@@ -88,7 +89,7 @@ export function invalidateTokenCache(db: Db): void {
  * stale: such a row may predate a revocation, so it is neither trusted nor
  * cached.
  */
-async function load(db: Db, s: VerifierState, hash: string, now: number): Promise<CachedToken | null | "stale"> {
+async function load(db: Db, s: VerifierState, hash: string): Promise<CachedToken | null | "stale"> {
   const row = await db
     .select({
       id: apiTokens.id,
@@ -105,8 +106,8 @@ async function load(db: Db, s: VerifierState, hash: string, now: number): Promis
     })
     .from(apiTokens)
     // Two unique indexes, one query (SQLite's OR-by-union plan): the current
-    // plaintext, or the previous one while its grace period runs.
-    .where(or(eq(apiTokens.tokenHash, hash), and(eq(apiTokens.previousTokenHash, hash), gt(apiTokens.previousValidUntil, now))))
+    // plaintext, or the previous one (valid during its grace, a reuse after it).
+    .where(or(eq(apiTokens.tokenHash, hash), eq(apiTokens.previousTokenHash, hash)))
     .get();
   if (!row) return null;
   if (s.watch.generation !== null && row.generation < s.watch.generation) return "stale";
@@ -120,6 +121,7 @@ async function load(db: Db, s: VerifierState, hash: string, now: number): Promis
     validUntil: row.tokenHash === hash ? null : row.previousValidUntil,
     lastUsedAt: row.lastUsedAt,
     rateLimitPerMinute: row.rateLimitPerMinute,
+    reuseNotedAt: 0,
   };
 }
 
@@ -141,6 +143,8 @@ export interface VerifiedToken {
   scope: TokenScope;
   /** 0 = no limit. */
   rateLimitPerMinute: number;
+  /** Unix ms; 0 = never. */
+  expiresAt: number;
 }
 
 /**
@@ -149,33 +153,42 @@ export interface VerifiedToken {
  * caller cannot (and must not) tell them apart. Malformed `xui_` strings never
  * reach the database.
  */
-export async function verifyBearerToken(db: Db, presented: string, request: { ip: string; now?: number }): Promise<VerifiedToken | null> {
+export async function verifyBearerToken(
+  db: Db,
+  presented: string,
+  request: { ip: string; now?: number; /** `METHOD /path` for the audit of a reused secret. */ route?: string },
+): Promise<VerifiedToken | null> {
   if (!isPlausibleToken(presented)) return null;
   const now = request.now ?? Date.now();
   const s = stateOf(db);
   if (now - s.watch.checkedAt >= FRESHNESS_MS) await ensureFresh(s.watch, () => readTokenGeneration(db), () => clear(s));
   const hash = hashToken(presented);
   const cached = s.entries.get(hash);
-  if (cached !== undefined) return accept(db, cached, request.ip, now);
+  if (cached !== undefined) return accept(db, cached, request, now);
   const epoch = s.epoch;
   refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
   // Random garbage is answered from the hash set and not cached (it would only evict real entries).
   if (certainlyUnknown(s.known, epoch, hash)) return null;
-  let loaded = await load(db, s, hash, now);
-  if (loaded === "stale") loaded = await load(db, s, hash, now);
+  let loaded = await load(db, s, hash);
+  if (loaded === "stale") loaded = await load(db, s, hash);
   if (loaded === "stale") return null;
   if (s.epoch === epoch) remember(s, hash, loaded);
-  return accept(db, loaded, request.ip, now);
+  return accept(db, loaded, request, now);
 }
 
 /** The checks that depend on the clock and the caller, made on every request (never cached). */
-function accept(db: Db, entry: CachedToken | null, ip: string, now: number): VerifiedToken | null {
-  if (!entry || !entry.enabled) return null;
+function accept(db: Db, entry: CachedToken | null, request: { ip: string; route?: string }, now: number): VerifiedToken | null {
+  if (!entry) return null;
+  const { ip } = request;
+  if (entry.validUntil !== null && entry.validUntil <= now) {
+    noteReuse(db, entry, { ip, route: request.route ?? "" }, now);
+    return null;
+  }
+  if (!entry.enabled) return null;
   if (entry.expiresAt !== 0 && entry.expiresAt <= now) return null;
-  if (entry.validUntil !== null && entry.validUntil <= now) return null;
   if (entry.allow && !entry.allow(ip)) return null;
   noteUse(db, entry, ip, now);
-  return { id: entry.id, name: entry.name, scope: entry.scope, rateLimitPerMinute: entry.rateLimitPerMinute };
+  return { id: entry.id, name: entry.name, scope: entry.scope, rateLimitPerMinute: entry.rateLimitPerMinute, expiresAt: entry.expiresAt };
 }
 
 /**
@@ -187,15 +200,13 @@ function noteUse(db: Db, entry: CachedToken, ip: string, now: number): void {
   const nowS = Math.floor(now / 1000);
   if (nowS - entry.lastUsedAt < LAST_USED_WRITE_INTERVAL_S) return;
   entry.lastUsedAt = nowS;
-  db.update(apiTokens)
-    .set({ lastUsedAt: nowS, lastUsedIp: ip })
-    .where(and(eq(apiTokens.id, entry.id), lte(apiTokens.lastUsedAt, nowS - LAST_USED_WRITE_INTERVAL_S)))
-    .then(
-      () => noteAvailable("token last-use writes"),
-      (error: unknown) => {
-        // Dropped, not retried: it is telemetry, and the next use after the interval writes it again.
-        if (isDatabaseUnavailable(error)) noteUnavailable("token last-use writes", error);
-        else logError("could not record token use", error, { tokenId: entry.id });
-      },
-    );
+  // The next use after the interval writes it again if this one is lost.
+  writeInBackground(
+    db.update(apiTokens)
+      .set({ lastUsedAt: nowS, lastUsedIp: ip })
+      .where(and(eq(apiTokens.id, entry.id), lte(apiTokens.lastUsedAt, nowS - LAST_USED_WRITE_INTERVAL_S))),
+    "token last-use writes",
+    "could not record token use",
+    { tokenId: entry.id },
+  );
 }

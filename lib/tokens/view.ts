@@ -21,5 +21,6 @@ export function viewOf(row: ApiTokenRow, now: number): TokenView {
     allowedIps: JSON.parse(row.allowedIps) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
     graceUntil: row.previousTokenHash && row.previousValidUntil > now ? row.previousValidUntil : 0,
+    reuseDetectedAt: row.reuseDetectedAt,
   };
 }

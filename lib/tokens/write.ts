@@ -15,8 +15,9 @@ import { invalidateTokenCache } from "./verifier";
  * unaudited change is one nobody can account for. Here both are part of the
  * write, in its transaction.
  *
- * lastUsedAt telemetry (verifier.ts noteUse) deliberately bypasses this: it
- * changes nothing verification reads, so there is nothing to invalidate or audit.
+ * Telemetry (lastUsedAt in verifier.ts noteUse, reuseDetectedAt in reuse.ts)
+ * and the name-key backfill (name-keys.ts) deliberately bypass this: they
+ * change nothing verification reads, so there is nothing to invalidate or audit.
  */
 
 /** An audit_events statement from lib/audit/record.ts. */

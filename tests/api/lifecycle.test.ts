@@ -201,7 +201,10 @@ describe("what can this token do", () => {
       `/panel/api/setting/apiTokens/${m.id}/permissions`,
     );
     expect(res.json?.obj?.scope).toBe("monitor");
-    expect(res.json?.obj?.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(["GET /panel/api/server/status"]);
+    expect(res.json?.obj?.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual([
+      "GET /panel/api/server/status",
+      "GET /panel/api/setting/apiTokens/self",
+    ]);
     const a = await api<{ endpoints: { method: string; path: string }[] }>(`/panel/api/setting/apiTokens/${adminTokenId}/permissions`);
     expect(a.json?.obj?.endpoints.length).toBeGreaterThan(5);
     expect((await api("/panel/api/setting/apiTokens/99999999/permissions")).json).toEqual({ success: false, msg: "token not found", obj: null });

@@ -75,6 +75,7 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      reuseDetectedAt: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
     expect(obj.createdAt).toBeGreaterThanOrEqual(before);
@@ -162,6 +163,7 @@ describe("list (GET /panel/api/setting/apiTokens)", () => {
         "name",
         "prefix",
         "rateLimitPerMinute",
+        "reuseDetectedAt",
         "scope",
       ]);
       expect(Number.isInteger(v.id)).toBe(true);

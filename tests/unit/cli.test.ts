@@ -146,7 +146,7 @@ describe("token create", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^xui_[0-9A-Za-z]{36}\n$/);
     const verified = await verifyBearerToken(await db(), result.stdout.trim(), { ip: "127.0.0.1" });
-    expect(verified).toEqual({ id: 1, name: "ci-bot", scope: "admin", rateLimitPerMinute: 0 });
+    expect(verified).toEqual({ id: 1, name: "ci-bot", scope: "admin", rateLimitPerMinute: 0, expiresAt: 0 });
   });
 
   it("takes --scope and --expires-in", async () => {
@@ -241,6 +241,7 @@ describe("token enable / disable / delete", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      reuseDetectedAt: 0,
     });
     const tokens = [view(1, "2"), view(2, "2024"), view(3, "ci")];
     expect(findTokenRef(tokens, "2")?.id).toBe(2);

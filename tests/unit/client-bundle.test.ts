@@ -39,8 +39,9 @@ describe("browser-safe modules", () => {
     expect(imports("db/schema/constants.ts")).toEqual([]);
   });
 
-  it("lib/tokens/token-name.ts imports zod only", () => {
-    expect(imports("lib/tokens/token-name.ts")).toEqual(["zod"]);
+  it("lib/tokens/token-name.ts imports the shared name rule only, which imports zod only", () => {
+    expect(imports("lib/tokens/token-name.ts")).toEqual(["@/lib/display-name"]);
+    expect(imports("lib/display-name.ts")).toEqual(["zod"]);
   });
 });
 

@@ -44,7 +44,7 @@ describe("importXuiTokens", () => {
     expect(report.skipped).toEqual([]);
     expect(report.imported.map((i) => i.name)).toEqual(["central-panel-a", "grafana", "retired"]);
 
-    expect(await verifyBearerToken(t.db, bot, { ip: "127.0.0.1", now: NOW })).toEqual({ id: report.imported[0]!.id, name: "central-panel-a", scope: "admin", rateLimitPerMinute: 0 });
+    expect(await verifyBearerToken(t.db, bot, { ip: "127.0.0.1", now: NOW })).toEqual({ id: report.imported[0]!.id, name: "central-panel-a", scope: "admin", rateLimitPerMinute: 0, expiresAt: 0 });
     expect(await verifyBearerToken(t.db, grafana, { ip: "127.0.0.1", now: NOW })).toMatchObject({ name: "grafana", scope: "monitor" });
     expect(await verifyBearerToken(t.db, grafana, { ip: "127.0.0.1", now: NOW + 86_400_000 })).toBeNull();
     expect(await verifyBearerToken(t.db, off, { ip: "127.0.0.1", now: NOW })).toBeNull();

@@ -146,6 +146,7 @@ describe("OpenAPI document", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      reuseDetectedAt: 0,
     };
     expect(list({ success: true, msg: "", obj: [view] })).toBe(true);
     expect(list({ success: true, msg: "", obj: { items: [view], total: 1, nextCursor: null, prevCursor: null } })).toBe(true);

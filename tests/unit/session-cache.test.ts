@@ -93,7 +93,7 @@ describe("re-authentication window", () => {
   });
 
   it("tokens are never asked", async () => {
-    const token: Actor = { kind: "token", tokenId: 1, tokenName: "bot", scope: "admin", rateLimitPerMinute: 0 };
+    const token: Actor = { kind: "token", tokenId: 1, tokenName: "bot", scope: "admin", rateLimitPerMinute: 0, expiresAt: 0 };
     await expect(requireRecentAuth(a.db, token, Date.now() + 10 * REAUTH_WINDOW_MS)).resolves.toBeUndefined();
   });
 });

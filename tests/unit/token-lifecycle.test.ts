@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { auditEvents } from "@/db/schema/audit-events";
@@ -13,6 +13,7 @@ import { DomainError } from "@/lib/errors";
 import { hashToken, mintToken, tokenChecksum } from "@/lib/tokens/format";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { normalizeAllowedIp } from "@/lib/tokens/ip-allowlist";
+import { backfillNameKeys } from "@/lib/tokens/name-keys";
 import { createTokenBody, MSG, updateTokenBody, rotateTokenBody } from "@/lib/tokens/schemas";
 import {
   createToken,
@@ -159,10 +160,14 @@ describe("IP allowlists", () => {
     ["2001:db8::1", "2001:db8::1/128"],
     ["2001:DB8:0:0::/32", "2001:db8::/32"],
     ["::ffff:10.0.0.1", "10.0.0.1/32"],
+    ["::ffff:127.0.0.1/128", "127.0.0.1/32"],
+    ["::FFFF:10.1.2.3/104", "10.0.0.0/8"],
+    ["::ffff:0:0/96", "0.0.0.0/0"],
+    ["::ffff:10.0.0.1/64", "::/64"],
     ["0.0.0.0/0", "0.0.0.0/0"],
   ])("normalises %j to %j", (input, expected) => expect(normalizeAllowedIp(input)).toBe(expected));
 
-  it.each(["10.0.0.300", "10.0.0.0/33", "127.1", "0x7f.0.0.1", "10.0.0.0/8/8", "example.com", "", "::1/129", "10.0.0.0/-1"])(
+  it.each(["10.0.0.300", "10.0.0.0/33", "127.1", "0x7f.0.0.1", "10.0.0.0/8/8", "example.com", "", "::1/129", "10.0.0.0/-1", "::ffff:10.0.0.1/129"])(
     "refuses %j",
     (input) => expect(normalizeAllowedIp(input)).toBeNull(),
   );
@@ -263,6 +268,37 @@ describe("leaked-token revocation", () => {
     expect(await verify(c.token)).not.toBeNull();
     expect(await revokeLeakedTokens(t.db, ["nothing-here-1234567"], { actor: ANONYMOUS, ip: "192.0.2.9" })).toBe(0);
   });
+
+  it("matches nothing with a rotated-out secret past its grace or a token already off, and then writes nothing", async () => {
+    const now = Date.now();
+    const a = await create({ name: "rotated-long-ago" }, now);
+    const replaced = await rotateToken(t.db, a.id, { graceSeconds: 60 }, ADMIN_CTX, now);
+    const off = await create({ name: "already-off" }, now);
+    await setTokenEnabled(t.db, { id: off.id, enabled: false }, ADMIN_CTX, now);
+    t.queries.length = 0;
+    const later = now + 61_000;
+    expect(await revokeLeakedTokens(t.db, [a.token, off.token, mintToken().plaintext], { actor: ANONYMOUS, ip: "192.0.2.9" }, later)).toBe(0);
+    expect(writes()).toHaveLength(0);
+    expect(await verify(replaced.token, "203.0.113.1", later)).not.toBeNull();
+  });
+});
+
+describe("name keys", () => {
+  it("backfills tokens from before the key; one that reads like an older token's name keeps working, and no new name joins them", async () => {
+    await t.db.run(sql`INSERT INTO api_tokens (name, token_hash) VALUES ('Grafana', 'h1'), ('ｇｒａｆａｎａ', 'h2'), ('Straße', 'h3')`);
+    await backfillNameKeys(t.db);
+    const rows = await t.db.select({ name: apiTokens.name, key: apiTokens.nameKey }).from(apiTokens).orderBy(asc(apiTokens.id));
+    expect(rows).toEqual([
+      { name: "Grafana", key: "grafana" },
+      { name: "ｇｒａｆａｎａ", key: "grafana\u00012" },
+      { name: "Straße", key: "strasse" },
+    ]);
+    expect(await failure(create({ name: "GRAFANA" }))).toBe(MSG.nameTaken);
+    expect(await failure(create({ name: "STRASSE" }))).toBe(MSG.nameTaken);
+    t.queries.length = 0;
+    await backfillNameKeys(t.db); // done: one read, no write
+    expect(writes()).toHaveLength(0);
+  });
 });
 
 describe("audit log", () => {
@@ -358,8 +394,12 @@ describe("what a token can do", () => {
   it("lists exactly the routes its scope allows", () => {
     expect(allowedEndpoints("monitor")).toEqual([
       { method: "GET", path: "/panel/api/server/status", summary: expect.any(String) },
+      { method: "GET", path: "/panel/api/setting/apiTokens/self", summary: expect.any(String) },
     ]);
-    expect(allowedEndpoints("node-sync").map((e) => `${e.method} ${e.path}`)).toEqual(["GET /panel/api/server/status"]);
+    expect(allowedEndpoints("node-sync").map((e) => `${e.method} ${e.path}`)).toEqual([
+      "GET /panel/api/server/status",
+      "GET /panel/api/setting/apiTokens/self",
+    ]);
     const admin = allowedEndpoints("admin").map((e) => `${e.method} ${e.path}`);
     expect(admin).toContain("POST /panel/api/setting/apiTokens/create");
     expect(admin).toContain("GET /panel/api/setting/auditLog");

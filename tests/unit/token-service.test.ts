@@ -52,6 +52,7 @@ describe("createToken", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      reuseDetectedAt: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
     const rows = await t.client.execute("SELECT * FROM api_tokens");
@@ -189,6 +190,7 @@ describe("list, setEnabled, delete", () => {
       "name",
       "prefix",
       "rateLimitPerMinute",
+      "reuseDetectedAt",
       "scope",
     ]);
   });
@@ -232,7 +234,7 @@ describe("list, setEnabled, delete", () => {
 describe("verifyBearerToken", () => {
   it("accepts a live token and returns who it is", async () => {
     const a = await create({ name: "bot", scope: "monitor" });
-    expect(await verifyBearerToken(t.db, a.token, at(NOW))).toEqual({ id: a.id, name: "bot", scope: "monitor", rateLimitPerMinute: 0 });
+    expect(await verifyBearerToken(t.db, a.token, at(NOW))).toEqual({ id: a.id, name: "bot", scope: "monitor", rateLimitPerMinute: 0, expiresAt: 0 });
   });
 
   it("rejects disabled, expired, deleted and unknown tokens alike", async () => {
