@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { bearerStatus, signIn, snap, unique } from "./support";
+import { adminApi, bearerStatus, expectNoAxeViolations, SCREENSHOT_MODES, signIn, snap, TOKENS_API, unique, type TokenJson } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -48,6 +48,34 @@ test("rotate with a grace period: new secret shown once, old one keeps working m
   expect(await bearerStatus(request, old)).toBe(200);
   await expect(rowOf(page, name)).toContainText("old secret valid until");
   expect(await page.content()).not.toContain(fresh);
+});
+
+test("an old secret used after its grace is refused, and the page says someone still has it", async ({ page, request }, testInfo) => {
+  test.setTimeout(90_000);
+  const api = await adminApi(request);
+  const name = unique("reused-ui");
+  const created = await api.create({ name, scope: "monitor" });
+  const rotated = await api.post<TokenJson>(`${TOKENS_API}/rotate/${created.id}`, { graceSeconds: 1 });
+  expect(rotated.success, rotated.msg).toBe(true);
+  await page.waitForTimeout(1_200);
+  expect(await bearerStatus(request, created.token!)).toBe(401);
+  expect(await bearerStatus(request, rotated.obj.token!)).toBe(200);
+
+  // The flag is written in the background: reload until the row shows it.
+  await expect(async () => {
+    await page.goto("/panel/settings/security");
+    await expect(rowOf(page, name)).toContainText("Old secret used after rotation", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await snap(page, testInfo, "reuse-flag-row-1280-light", { fullPage: false });
+  await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
+  const details = page.getByRole("dialog", { name: `Token “${name}”` });
+  await expect(details).toContainText("It was refused, but whoever sent it has a copy");
+  await expectNoAxeViolations(page, "manage dialog of a token whose old secret was reused");
+  for (const mode of SCREENSHOT_MODES) {
+    await page.setViewportSize({ width: mode.width, height: mode.height });
+    await page.emulateMedia({ colorScheme: mode.scheme });
+    await snap(page, testInfo, `reuse-flag-${mode.tag}`, { fullPage: false });
+  }
 });
 
 test("edit: an IP allowlist is validated, saved and shown; the token is refused from elsewhere", async ({ page, request }) => {

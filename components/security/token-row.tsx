@@ -67,7 +67,7 @@ export function TokenRow({ token, now, onManage, onDelete }: TokenRowProps) {
         </div>
         {token.reuseDetectedAt > 0 && (
           <div className="mt-0.5 text-xs font-medium text-red-700 dark:text-red-400">
-            Old secret used after rotation, <RelativeTime ms={token.reuseDetectedAt} now={now} />: someone still has it
+            Old secret used after rotation · <RelativeTime ms={token.reuseDetectedAt} now={now} />
           </div>
         )}
         {token.description && (
