@@ -74,8 +74,37 @@ test("an old secret used after its grace is refused, and the page says someone s
   for (const mode of SCREENSHOT_MODES) {
     await page.setViewportSize({ width: mode.width, height: mode.height });
     await page.emulateMedia({ colorScheme: mode.scheme });
+    await page.waitForTimeout(400); // colour transitions
     await snap(page, testInfo, `reuse-flag-${mode.tag}`, { fullPage: false });
   }
+});
+
+test("a canary token made on the page never works and is marked as a canary", async ({ page, request }, testInfo) => {
+  const name = unique("canary-ui");
+  await page.getByRole("button", { name: "New token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API token" });
+  await dialog.getByLabel("Name").fill(name);
+  const box = dialog.getByRole("checkbox", { name: "Canary token" });
+  await expect(box).toHaveAccessibleDescription(/never works, and every use is recorded/);
+  await box.check();
+  await expectNoAxeViolations(page, "create dialog with the canary box ticked");
+  for (const mode of SCREENSHOT_MODES.filter((m) => m.tag === "1280-light" || m.tag === "375-dark")) {
+    await page.setViewportSize({ width: mode.width, height: mode.height });
+    await page.emulateMedia({ colorScheme: mode.scheme });
+    await page.waitForTimeout(400); // colour transitions
+    await snap(page, testInfo, `canary-create-${mode.tag}`, { fullPage: false });
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.emulateMedia({ colorScheme: "light" });
+  await dialog.getByRole("button", { name: "Create", exact: true }).dblclick();
+  const secret = page.getByRole("dialog", { name: "Copy your new API token" });
+  const plaintext = await secret.getByLabel("Your new API token").inputValue();
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await secret.getByRole("button", { name: "Done" }).click();
+  expect(await bearerStatus(request, plaintext)).toBe(401);
+  await expect(rowOf(page, name)).toContainText("canary");
+  expect(await page.getByRole("row").filter({ hasText: name }).count()).toBe(1);
+  await snap(page, testInfo, "canary-row-1280-light", { fullPage: false });
 });
 
 test("edit: an IP allowlist is validated, saved and shown; the token is refused from elsewhere", async ({ page, request }) => {
@@ -103,7 +132,7 @@ test("the scope badge shows what the token can do", async ({ page }) => {
   await createToken(page, name, "monitor");
   await rowOf(page, name).getByRole("button", { name: /Scope monitor/ }).click();
   const allowed = page.getByRole("list", { name: "Allowed routes" });
-  await expect(allowed.getByRole("listitem")).toHaveText(["GET/panel/api/server/status"]);
+  await expect(allowed.getByRole("listitem")).toHaveText(["GET/panel/api/server/status", "GET/panel/api/setting/apiTokens/self"]);
   await page.keyboard.press("Escape");
   await expect(allowed).toBeHidden();
 });

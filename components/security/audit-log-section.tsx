@@ -27,6 +27,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "token.delete": "Deleted token",
   "token.leak_revoke": "Revoked leaked token",
   "token.reuse_detected": "Old secret used after rotation",
+  "token.canary_triggered": "Canary token used",
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/constants";
 import { formatDate, isoDay } from "@/lib/client/format";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
@@ -38,6 +38,8 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
   const [date, setDate] = useState("");
   const [ips, setIps] = useState("");
   const [rateLimit, setRateLimit] = useState("");
+  const [canary, setCanary] = useState(false);
+  const canaryHelpId = useId();
   const [touched, setTouched] = useState(false);
   const [now] = useState(() => Date.now());
 
@@ -75,6 +77,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
       expiresAt: at,
       allowedIps: allowlist.entries,
       rateLimitPerMinute: rate.value ?? 0,
+      canary,
     });
   }
 
@@ -162,6 +165,23 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
       </Field>
 
       <RateLimitField value={rateLimit} onChange={setRateLimit} error={rateError} />
+
+      <div>
+        <label className="flex items-center gap-2 text-sm font-medium">
+          <input
+            type="checkbox"
+            checked={canary}
+            onChange={(e) => setCanary(e.target.checked)}
+            aria-describedby={canaryHelpId}
+            className="h-4 w-4 accent-indigo-600"
+          />
+          Canary token
+        </label>
+        <p id={canaryHelpId} className="mt-1 ml-6 text-xs text-zinc-600 dark:text-zinc-400">
+          A decoy to plant where a leak would show (a config file, a wiki page): it never works, and every use is recorded in the
+          audit log with the address it came from.
+        </p>
+      </div>
 
       <div className="flex flex-col-reverse gap-2 pt-1 sm:flex-row sm:justify-end">
         <Button onClick={onCancel} disabled={pending}>

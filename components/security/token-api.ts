@@ -84,6 +84,7 @@ export interface CreateTokenVariables {
   allowedIps: string[];
   description: string;
   rateLimitPerMinute: number;
+  canary: boolean;
 }
 
 /**

@@ -135,6 +135,15 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
             <dd className="mt-0.5">Still accepted until {formatDateTime(token.graceUntil)} (rotation grace period)</dd>
           </div>
         )}
+        {token.canary && (
+          <div className="col-span-2">
+            <dt className="text-zinc-600 dark:text-zinc-400">Canary token</dt>
+            <dd className="mt-0.5">
+              A decoy: it never works, and every use is recorded in the audit log (“Canary token used”, with the address and
+              browser). Its last use above is the last time someone tried it.
+            </dd>
+          </div>
+        )}
         {token.reuseDetectedAt > 0 && (
           <div className="col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Old secret used</dt>

@@ -53,6 +53,11 @@ export function TokenRow({ token, now, onManage, onDelete }: TokenRowProps) {
           {token.name}
         </div>
         <div className="flex min-w-0 flex-wrap items-center gap-x-2 text-xs text-zinc-600 dark:text-zinc-400">
+          {token.canary && (
+            <span className="rounded bg-amber-100 px-1.5 py-px font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200" title="A decoy: it never works, every use is recorded">
+              canary
+            </span>
+          )}
           <span className="font-mono">{token.prefix ? `${token.prefix}…` : "imported"}</span>
           {token.allowedIps.length > 0 && (
             <span title={token.allowedIps.join(", ")}>

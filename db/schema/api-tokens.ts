@@ -54,6 +54,11 @@ export const apiTokens = sqliteTable(
      * Written at most once a minute per token per instance.
      */
     reuseDetectedAt: integer("reuse_detected_at").notNull().default(0),
+    /**
+     * A decoy: it never authorises anything (it is answered exactly as an
+     * unknown token), and every use is audited as `token.canary_triggered`.
+     */
+    canary: integer("canary", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     // Bearer verification: one indexed point lookup per request, never a scan.

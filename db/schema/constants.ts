@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "token.delete",
   "token.leak_revoke",
   "token.reuse_detected",
+  "token.canary_triggered",
   "scope.denied",
   "bearer.failure",
   "database.restore",

@@ -229,7 +229,12 @@ async function resolveCaller(call: Call): Promise<Caller> {
   let actor: Actor | null = null;
   let bearerRefused = false;
   if (bearer !== null) {
-    actor = await bearerActor(db, bearer, ip, now, `${call.request.method} ${call.spec?.path ?? CATCH_ALL_ROUTE}`);
+    actor = await bearerActor(db, bearer, {
+      ip,
+      now,
+      route: `${call.request.method} ${call.spec?.path ?? CATCH_ALL_ROUTE}`,
+      userAgent: headers.get("user-agent") ?? "",
+    });
     bearerRefused = !actor;
   } else if (call.spec?.permission !== "public") {
     actor = await sessionActor(db, cookie, config, now);

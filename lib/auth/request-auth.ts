@@ -3,7 +3,7 @@ import type { TokenScope } from "@/db/schema/api-tokens";
 import type { AuditActor } from "@/lib/audit/context";
 import type { ServerConfig } from "@/lib/config";
 import type { BrowserCookie } from "@/lib/http/session-cookie";
-import { verifyBearerToken } from "@/lib/tokens/verifier";
+import { verifyBearerToken, type BearerRequest } from "@/lib/tokens/verifier";
 import type { ThrottlePolicy } from "./credential-guard";
 import { resolveSession, type SessionPolicy } from "./sessions";
 
@@ -49,9 +49,9 @@ export function throttlePolicy(config: ServerConfig): ThrottlePolicy {
 }
 
 /** The token behind a bearer string, or null for anything that is not a valid token here. */
-export async function bearerActor(db: Db, bearer: string, ip: string, now: number, route?: string): Promise<Actor | null> {
+export async function bearerActor(db: Db, bearer: string, request: BearerRequest & { now: number }): Promise<Actor | null> {
   if (bearer.length === 0 || bearer.length > MAX_BEARER_LENGTH) return null;
-  const token = await verifyBearerToken(db, bearer, { ip, now, route });
+  const token = await verifyBearerToken(db, bearer, request);
   return (
     token && {
       kind: "token",

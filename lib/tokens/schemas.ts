@@ -24,6 +24,7 @@ export const MSG = {
   nameNotString: NAME_MSG.nameNotString,
   nameControlChars: NAME_MSG.nameControlChars,
   enabledInvalid: "enabled must be true or false",
+  canaryInvalid: "canary must be true or false",
   expectedScopeInvalid: "expectedScope must be a string",
   allowedIpsInvalid: "allowedIps must be a list of IP addresses or CIDR ranges",
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
@@ -41,6 +42,9 @@ export const allowedIpEntryInvalid = (entry: unknown) =>
 const MAX_TIMESTAMP_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /** Go-style zero values: the peer treats `""` and `null` like an absent field. */
+const CANARY_DOC =
+  "A canary (decoy) token: it never authorises anything, its answer is exactly an unknown token's, and every use is audited as token.canary_triggered (address, route, user agent). Default false.";
+
 const blankAsMissing = (v: unknown) => (v === "" || v === null ? undefined : v);
 
 /** Trimmed and lower-cased first, as 3x-ui's NormalizeScope does (`" Monitor "` is `monitor`). */
@@ -105,6 +109,10 @@ export const createTokenBody = z.object({
     .preprocess(blankAsMissing, rateLimitPerMinute.optional())
     .transform((v) => v ?? 0)
     .describe(`${RATE_LIMIT_DOC} Default 0.`),
+  canary: z
+    .preprocess(blankAsMissing, z.boolean({ error: MSG.canaryInvalid }).optional())
+    .transform((v) => v ?? false)
+    .describe(CANARY_DOC),
 });
 export type CreateTokenInput = z.output<typeof createTokenBody>;
 
@@ -182,6 +190,7 @@ export const tokenView = z.object({
     .number()
     .int()
     .describe("After a rotation with grace: until when (Unix ms) the previous plaintext still works; 0 = it does not."),
+  canary: z.boolean().describe(CANARY_DOC),
   reuseDetectedAt: z
     .number()
     .int()

@@ -60,6 +60,7 @@ export async function createToken(
             expiresAt: input.expiresAt,
             allowedIps: JSON.stringify(input.allowedIps),
             rateLimitPerMinute: input.rateLimitPerMinute,
+            canary: input.canary,
             createdAt: Math.floor(now / 1000),
           })
           .returning(),
@@ -68,6 +69,7 @@ export async function createToken(
           expiresAt: input.expiresAt,
           allowedIps: input.allowedIps,
           rateLimitPerMinute: input.rateLimitPerMinute,
+          ...(input.canary && { canary: true }),
         }),
       });
       return { ...viewOf(rows[0]!, now), token: minted.plaintext };

@@ -9,7 +9,7 @@ import { hashToken, isPlausibleToken } from "./format";
 import { readTokenGeneration } from "./generation";
 import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
 import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashes } from "./known-hashes";
-import { noteReuse } from "./reuse";
+import { noteCanaryUse, noteReuse } from "./alarms";
 
 /**
  * Bearer verification with a per-process cache, so a request costs a SHA-256
@@ -47,7 +47,9 @@ interface CachedToken {
   /** Unix s, as last written (by anyone we know of). */
   lastUsedAt: number;
   rateLimitPerMinute: number;
-  /** Unix ms this process last recorded a reuse of the rotated-out secret (./reuse.ts). */
+  /** A decoy: never accepted, every use recorded (./alarms.ts). */
+  canary: boolean;
+  /** Unix ms this process last recorded a reuse of the rotated-out secret (./alarms.ts). */
   reuseNotedAt: number;
 }
 
@@ -102,6 +104,7 @@ async function load(db: Db, s: VerifierState, hash: string): Promise<CachedToken
       previousValidUntil: apiTokens.previousValidUntil,
       lastUsedAt: apiTokens.lastUsedAt,
       rateLimitPerMinute: apiTokens.rateLimitPerMinute,
+      canary: apiTokens.canary,
       generation: sql<number>`coalesce((SELECT ${tokenState.generation} FROM ${tokenState} WHERE ${tokenState.id} = 1), 0)`,
     })
     .from(apiTokens)
@@ -121,6 +124,7 @@ async function load(db: Db, s: VerifierState, hash: string): Promise<CachedToken
     validUntil: row.tokenHash === hash ? null : row.previousValidUntil,
     lastUsedAt: row.lastUsedAt,
     rateLimitPerMinute: row.rateLimitPerMinute,
+    canary: row.canary,
     reuseNotedAt: 0,
   };
 }
@@ -135,6 +139,15 @@ function remember(s: VerifierState, hash: string, entry: CachedToken | null): vo
     }
   }
   s.entries.set(hash, entry);
+}
+
+/** Who presents the token, and where: the address is checked, route and user agent go into alarm audits. */
+export interface BearerRequest {
+  ip: string;
+  now?: number;
+  /** `METHOD /path`. */
+  route?: string;
+  userAgent?: string;
 }
 
 export interface VerifiedToken {
@@ -156,7 +169,7 @@ export interface VerifiedToken {
 export async function verifyBearerToken(
   db: Db,
   presented: string,
-  request: { ip: string; now?: number; /** `METHOD /path` for the audit of a reused secret. */ route?: string },
+  request: BearerRequest,
 ): Promise<VerifiedToken | null> {
   if (!isPlausibleToken(presented)) return null;
   const now = request.now ?? Date.now();
@@ -177,9 +190,14 @@ export async function verifyBearerToken(
 }
 
 /** The checks that depend on the clock and the caller, made on every request (never cached). */
-function accept(db: Db, entry: CachedToken | null, request: { ip: string; route?: string }, now: number): VerifiedToken | null {
+function accept(db: Db, entry: CachedToken | null, request: BearerRequest, now: number): VerifiedToken | null {
   if (!entry) return null;
   const { ip } = request;
+  if (entry.canary) {
+    noteCanaryUse(db, entry, { ip, route: request.route ?? "", userAgent: request.userAgent ?? "" }, now);
+    noteUse(db, entry, ip, now);
+    return null;
+  }
   if (entry.validUntil !== null && entry.validUntil <= now) {
     noteReuse(db, entry, { ip, route: request.route ?? "" }, now);
     return null;

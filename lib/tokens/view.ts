@@ -21,6 +21,7 @@ export function viewOf(row: ApiTokenRow, now: number): TokenView {
     allowedIps: JSON.parse(row.allowedIps) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
     graceUntil: row.previousTokenHash && row.previousValidUntil > now ? row.previousValidUntil : 0,
+    canary: row.canary,
     reuseDetectedAt: row.reuseDetectedAt,
   };
 }

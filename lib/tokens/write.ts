@@ -15,7 +15,7 @@ import { invalidateTokenCache } from "./verifier";
  * unaudited change is one nobody can account for. Here both are part of the
  * write, in its transaction.
  *
- * Telemetry (lastUsedAt in verifier.ts noteUse, reuseDetectedAt in reuse.ts)
+ * Telemetry (lastUsedAt in verifier.ts noteUse, reuseDetectedAt in alarms.ts)
  * and the name-key backfill (name-keys.ts) deliberately bypass this: they
  * change nothing verification reads, so there is nothing to invalidate or audit.
  */

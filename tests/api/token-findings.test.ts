@@ -20,6 +20,8 @@ interface View {
   enabled: boolean;
   allowedIps: string[];
   reuseDetectedAt: number;
+  canary: boolean;
+  lastUsedIp: string;
   token?: string;
 }
 
@@ -244,5 +246,48 @@ describe("introspection (point 3)", () => {
     const bad = await request(baseUrl, "/panel/api/setting/apiTokens/create", { headers: bearer(adminExpiring.token!), body: "{" });
     expect(bad.json?.success).toBe(false);
     expect(bad.headers.get("x-token-expires-at")).toBe(String(expiresAt));
+  });
+});
+
+describe("canary tokens (point 5)", () => {
+  it("never authorise anything: the answer is an unknown token's, byte for byte; every use is audited with address, route and user agent", async () => {
+    const canary = await mint({ name: unique("canary"), scope: "admin", canary: true });
+    expect(canary).toMatchObject({ canary: true, enabled: true });
+    const unknown = mintToken().plaintext;
+    const calls: [string, string, unknown][] = [
+      ["GET", "/panel/api/server/status", undefined],
+      ["GET", "/panel/api/setting/apiTokens/self", undefined],
+      ["POST", "/panel/api/setting/apiTokens/create", { name: unique("planted") }],
+    ];
+    const headers = (token: string) => ({ ...bearer(token), "user-agent": "curl/8.5.0 (canary test)" });
+    for (const [method, path, body] of calls) {
+      const asCanary = await request(baseUrl, path, { method, headers: headers(canary.token!), body, localAddress: "127.0.5.1" });
+      const asUnknown = await request(baseUrl, path, { method, headers: headers(unknown), body, localAddress: "127.0.5.2" });
+      expect(asCanary.status, path).toBe(401);
+      expect(asCanary.text, path).toBe(asUnknown.text);
+      const comparable = (h: Headers) => [...h].filter(([k]) => !["date", "x-request-id"].includes(k));
+      expect(comparable(asCanary.headers), path).toEqual(comparable(asUnknown.headers));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const { rows } = await db.execute({
+      sql: "SELECT ip, detail, count FROM audit_events WHERE action = 'token.canary_triggered' AND target_id = ? ORDER BY detail",
+      args: [canary.id],
+    });
+    expect(rows.map((r) => ({ ...r, detail: JSON.parse(String(r.detail)) }))).toEqual(
+      calls
+        .map(([method, path]) => ({ ip: "127.0.5.1", count: 1, detail: { route: `${method} ${path}`, userAgent: "curl/8.5.0 (canary test)" } }))
+        .sort((a, b) => JSON.stringify(a.detail).localeCompare(JSON.stringify(b.detail))),
+    );
+    const { rows: planted } = await db.execute({ sql: "SELECT count(*) AS n FROM api_tokens WHERE name LIKE 'planted-%'" });
+    expect(Number(planted[0]!.n)).toBe(0);
+    expect((await view(canary.id)) as unknown).toMatchObject({ canary: true, lastUsedIp: "127.0.5.1" });
+  });
+
+  it("refuses a canary flag that is not a boolean, and creates nothing", async () => {
+    const name = unique("bad-canary");
+    const res = await api("/panel/api/setting/apiTokens/create", { name, canary: "yes" });
+    expect(res.json).toEqual({ success: false, msg: "canary must be true or false", obj: null });
+    const { rows } = await db.execute({ sql: "SELECT count(*) AS n FROM api_tokens WHERE name = ?", args: [name] });
+    expect(Number(rows[0]!.n)).toBe(0);
   });
 });

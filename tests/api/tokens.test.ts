@@ -75,6 +75,7 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      canary: false,
       reuseDetectedAt: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
@@ -150,6 +151,7 @@ describe("list (GET /panel/api/setting/apiTokens)", () => {
       // The peer's fields, plus our extensions (never a plaintext or a hash).
       expect(Object.keys(v).sort()).toEqual([
         "allowedIps",
+        "canary",
         "createdAt",
         "description",
         "enabled",

@@ -25,7 +25,7 @@ describe("apiRoute (one request through the wrapper, real database)", () => {
 
   beforeAll(async () => {
     const { db } = await initDatabase();
-    token = (await createToken(db, { name: "route-test", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0 }, systemContext())).token;
+    token = (await createToken(db, { name: "route-test", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0, canary: false }, systemContext())).token;
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

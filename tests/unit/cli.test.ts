@@ -241,6 +241,7 @@ describe("token enable / disable / delete", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      canary: false,
       reuseDetectedAt: 0,
     });
     const tokens = [view(1, "2"), view(2, "2024"), view(3, "ci")];

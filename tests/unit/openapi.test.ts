@@ -146,6 +146,7 @@ describe("OpenAPI document", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      canary: false,
       reuseDetectedAt: 0,
     };
     expect(list({ success: true, msg: "", obj: [view] })).toBe(true);

@@ -52,6 +52,7 @@ describe("createToken", () => {
       allowedIps: [],
       rateLimitPerMinute: 0,
       graceUntil: 0,
+      canary: false,
       reuseDetectedAt: 0,
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
@@ -122,14 +123,23 @@ describe("request schemas (the contract's messages)", () => {
   });
 
   it("defaults scope to admin and expiry to never, treating \"\" and null as absent", () => {
-    expect(createTokenBody.parse({ name: "a" })).toEqual({ name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0 });
-    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "" })).toEqual({
+    expect(createTokenBody.parse({ name: "a" })).toEqual({
       name: "a",
       description: "",
       scope: "admin",
       expiresAt: 0,
       allowedIps: [],
       rateLimitPerMinute: 0,
+      canary: false,
+    });
+    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "", canary: "" })).toEqual({
+      name: "a",
+      description: "",
+      scope: "admin",
+      expiresAt: 0,
+      allowedIps: [],
+      rateLimitPerMinute: 0,
+      canary: false,
     });
   });
 
@@ -177,6 +187,7 @@ describe("list, setEnabled, delete", () => {
     expect(text).not.toContain(hashToken(a.token));
     expect(Object.keys(list[0]!).sort()).toEqual([
       "allowedIps",
+      "canary",
       "createdAt",
       "description",
       "enabled",

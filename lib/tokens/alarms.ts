@@ -6,17 +6,17 @@ import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
 import { ANONYMOUS } from "@/lib/audit/context";
 import { writeInBackground } from "@/lib/db/outage";
 
+/**
+ * Uses of a token that must never work, recorded without a database statement
+ * on the request path: audit rows are counted in memory (per token, address,
+ * route and minute) and written with the next aggregate flush, flags in the
+ * background. The caller answers exactly as for an unknown token.
+ */
+
 /** The token's flag (`reuse_detected_at`) is written at most this often per token and process. */
 const FLAG_INTERVAL_MS = 60_000;
 
-/**
- * A rotated-out secret presented after its grace period: someone still holds
- * (or found) the old secret. The caller answers exactly as for an unknown token;
- * this records `token.reuse_detected` (counted per token, address, route and
- * minute) and flags the token for its page, with no database statement on the
- * request path: the audit row is written with the next aggregate flush and the
- * flag in the background.
- */
+/** A rotated-out secret presented after its grace period: someone still holds (or found) the old secret. */
 export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedAt: number }, call: { ip: string; route: string }, now: number): void {
   noteAggregated(
     db,
@@ -41,5 +41,30 @@ export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedA
     "token reuse flags",
     "could not flag a reused token secret",
     { tokenId: token.id },
+  );
+}
+
+/** The longest user agent kept in a canary's audit row. */
+const MAX_USER_AGENT = 200;
+
+/**
+ * A canary token presented: whoever holds it found it where it was planted.
+ * Audited with the address, route and user agent; its last use is recorded as
+ * any token's is (by the verifier).
+ */
+export function noteCanaryUse(db: Db, token: { id: number; name: string }, call: { ip: string; route: string; userAgent: string }, now: number): void {
+  const userAgent = call.userAgent.slice(0, MAX_USER_AGENT);
+  noteAggregated(
+    db,
+    {
+      key: `token.canary_triggered|${token.id}|${call.ip}|${call.route}|${userAgent}|${minuteBucket(now)}`,
+      action: "token.canary_triggered",
+      outcome: "denied",
+      actor: ANONYMOUS,
+      ip: call.ip,
+      target: { type: "token", id: token.id, name: token.name },
+      detail: { route: call.route, userAgent },
+    },
+    now,
   );
 }

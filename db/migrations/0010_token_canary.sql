@@ -1,0 +1,1 @@
+ALTER TABLE `api_tokens` ADD `canary` integer DEFAULT false NOT NULL;
