@@ -123,24 +123,9 @@ describe("request schemas (the contract's messages)", () => {
   });
 
   it("defaults scope to admin and expiry to never, treating \"\" and null as absent", () => {
-    expect(createTokenBody.parse({ name: "a" })).toEqual({
-      name: "a",
-      description: "",
-      scope: "admin",
-      expiresAt: 0,
-      allowedIps: [],
-      rateLimitPerMinute: 0,
-      canary: false,
-    });
-    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "", canary: "" })).toEqual({
-      name: "a",
-      description: "",
-      scope: "admin",
-      expiresAt: 0,
-      allowedIps: [],
-      rateLimitPerMinute: 0,
-      canary: false,
-    });
+    const defaults = { name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0, canary: false };
+    expect(createTokenBody.parse({ name: "a" })).toEqual(defaults);
+    expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "", canary: "" })).toEqual(defaults);
   });
 
   it.each(["abc", "-1", "-0", "1.5", "1e3", "0", "0x2", " 2", "2 ", "", "++2", "99999999999999999999"])("id %j is invalid", (id) => {
