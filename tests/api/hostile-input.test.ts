@@ -467,10 +467,10 @@ function without<T extends object>(snapshot: T, key: keyof T): T {
 }
 
 /**
- * One request per case. A connection reset is tried once more and counted
- * (`transportRetries` in the figures): once, in a CI run under full load, a case
- * got a reset that its replays and shrinking did not reproduce. A server that
- * resets on an input does it on the retry as well, and the case fails.
+ * One request per case. A connection reset is sent once more and counted
+ * (`transportRetries` in the figures): a machine under full load can reset a
+ * connection, which is not what the properties are about. A server that resets
+ * on an input resets the retry as well, and the case fails.
  */
 async function sendCase(c: Case, where: string): Promise<ApiResponse> {
   const send = () => request(baseUrl, c.path, { method: c.method, headers: headersFor(c), body: c.body, localAddress: FUZZ_IP });
