@@ -11,7 +11,8 @@ import { ROOT } from "./procs.mjs";
 const ROWS_PER_INSERT = 500;
 /** Statements per batch over HTTP (sqld): keeps each request a few MB. */
 const INSERTS_PER_REMOTE_BATCH = 20;
-const COLUMNS = "(name, token_hash, prefix, scope, created_at)";
+// name_key as the panel writes it (lib/display-name.ts nameKey): these names are plain ASCII, so lower case.
+const COLUMNS = "(name, name_key, token_hash, prefix, scope, created_at)";
 
 /**
  * Migrates the database at `url` and fills api_tokens with `total` rows: the
@@ -27,16 +28,17 @@ export async function seedDatabase(url, { total, known }) {
     await migrate(drizzle(client), { migrationsFolder: path.join(ROOT, "db", "migrations") });
 
     const createdAt = Math.floor(Date.now() / 1000);
-    const rows = known.map((t) => [t.name, t.hash, t.prefix, t.scope, createdAt]);
+    const rows = known.map((t) => [t.name, t.name.toLowerCase(), t.hash, t.prefix, t.scope, createdAt]);
     for (let i = rows.length; i < total; i++) {
       const t = mintToken();
-      rows.push([`bench-filler-${String(i).padStart(6, "0")}`, t.hash, t.prefix, "monitor", createdAt]);
+      const name = `bench-filler-${String(i).padStart(6, "0")}`;
+      rows.push([name, name, t.hash, t.prefix, "monitor", createdAt]);
     }
     const statements = [];
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
       statements.push({
-        sql: `INSERT INTO api_tokens ${COLUMNS} VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        sql: `INSERT INTO api_tokens ${COLUMNS} VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
         args: chunk.flat(),
       });
     }

@@ -5,11 +5,12 @@ import { apiTokens } from "@/db/schema/api-tokens";
 import { nameKey } from "@/lib/display-name";
 import { commit } from "@/lib/db/commit";
 
-const SLICE = 1_000;
+const SLICE = 200;
 
 /**
- * Gives tokens from before the `name_key` column (migration 0009) their key,
- * a slice at a time; run at start-up, one read once done. A token whose name
+ * Gives tokens from before the `name_key` column their key, a slice at a time;
+ * run at start-up, one read once done. Migration 0009 has keyed the plain ASCII
+ * names in SQL, so what is left here is the few others. A token whose name
  * reads like an older token's gets the key plus U+0001 and its id (no name can
  * hold a control character, so no new name meets it): both keep working, and
  * no new name can join them. A data migration, not a token change: nothing

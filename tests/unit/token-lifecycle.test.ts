@@ -1,3 +1,6 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq, sql } from "drizzle-orm";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
@@ -25,7 +28,10 @@ import {
   updateToken,
   verifyBearerToken,
 } from "@/lib/tokens/service";
+import { migrateDatabase } from "@/db/migrate";
 import { openTestDb, type TestDb } from "../support/db";
+
+const MIGRATIONS = path.resolve(__dirname, "..", "..", "db", "migrations");
 
 let t: TestDb;
 beforeEach(async () => {
@@ -284,6 +290,34 @@ describe("leaked-token revocation", () => {
 });
 
 describe("name keys", () => {
+  it("an upgrade keys plain ASCII names in the migration itself; the others, and names that collide, at start-up", async () => {
+    // A database as it was before migration 0009, with tokens in it.
+    const folder = mkdtempSync(path.join(os.tmpdir(), "xui-migrations-"));
+    const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+    const before = journal.entries.filter((e) => e.tag < "0009");
+    mkdirSync(path.join(folder, "meta"));
+    writeFileSync(path.join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: before }));
+    for (const e of before) copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(folder, `${e.tag}.sql`));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "xui-upgrade-"));
+    const old = openDatabase(`file:${path.join(dir, "panel.db")}`);
+    try {
+      await migrateDatabase(old, folder);
+      await old.db.run(
+        sql`INSERT INTO api_tokens (name, token_hash) VALUES ('Grafana-Bot', 'h1'), ('ci  deploy', 'h2'), ('Prometheus', 'h3'), ('prometheus', 'h4'), ('ｎｏｄｅ', 'h5')`,
+      );
+      await migrateDatabase(old, MIGRATIONS);
+      const keyed = await old.db.select({ name: apiTokens.name, key: apiTokens.nameKey }).from(apiTokens).orderBy(asc(apiTokens.id));
+      expect(keyed.map((r) => r.key)).toEqual(["grafana-bot", null, null, null, null]);
+      await backfillNameKeys(old.db);
+      const all = await old.db.select({ key: apiTokens.nameKey }).from(apiTokens).orderBy(asc(apiTokens.id));
+      expect(all.map((r) => r.key)).toEqual(["grafana-bot", "ci deploy", "prometheus", "prometheus\u00014", "node"]);
+    } finally {
+      old.close();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("backfills tokens from before the key; one that reads like an older token's name keeps working, and no new name joins them", async () => {
     await t.db.run(sql`INSERT INTO api_tokens (name, token_hash) VALUES ('Grafana', 'h1'), ('ｇｒａｆａｎａ', 'h2'), ('Straße', 'h3')`);
     await backfillNameKeys(t.db);
