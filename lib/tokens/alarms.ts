@@ -16,21 +16,33 @@ import { writeInBackground } from "@/lib/db/outage";
 /** The token's flag (`reuse_detected_at`) is written at most this often per token and process. */
 const FLAG_INTERVAL_MS = 60_000;
 
-/** A rotated-out secret presented after its grace period: someone still holds (or found) the old secret. */
-export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedAt: number }, call: { ip: string; route: string }, now: number): void {
+/** One `token.*` alarm row, counted per token, address, route (and user agent) and minute. */
+function noteAlarm(
+  db: Db,
+  action: "token.reuse_detected" | "token.canary_triggered",
+  token: { id: number; name: string },
+  ip: string,
+  detail: { route: string; userAgent?: string },
+  now: number,
+): void {
   noteAggregated(
     db,
     {
-      key: `token.reuse_detected|${token.id}|${call.ip}|${call.route}|${minuteBucket(now)}`,
-      action: "token.reuse_detected",
+      key: `${action}|${token.id}|${ip}|${detail.route}|${detail.userAgent ?? ""}|${minuteBucket(now)}`,
+      action,
       outcome: "denied",
       actor: ANONYMOUS,
-      ip: call.ip,
+      ip,
       target: { type: "token", id: token.id, name: token.name },
-      detail: { route: call.route },
+      detail,
     },
     now,
   );
+}
+
+/** A rotated-out secret presented after its grace period: someone still holds (or found) the old secret. */
+export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedAt: number }, call: { ip: string; route: string }, now: number): void {
+  noteAlarm(db, "token.reuse_detected", token, call.ip, { route: call.route }, now);
   if (now - token.reuseNotedAt < FLAG_INTERVAL_MS) return;
   token.reuseNotedAt = now;
   // Dropped if it fails: the audit row has it, and the next reuse after the interval writes the flag again.
@@ -53,18 +65,5 @@ const MAX_USER_AGENT = 200;
  * any token's is (by the verifier).
  */
 export function noteCanaryUse(db: Db, token: { id: number; name: string }, call: { ip: string; route: string; userAgent: string }, now: number): void {
-  const userAgent = call.userAgent.slice(0, MAX_USER_AGENT);
-  noteAggregated(
-    db,
-    {
-      key: `token.canary_triggered|${token.id}|${call.ip}|${call.route}|${userAgent}|${minuteBucket(now)}`,
-      action: "token.canary_triggered",
-      outcome: "denied",
-      actor: ANONYMOUS,
-      ip: call.ip,
-      target: { type: "token", id: token.id, name: token.name },
-      detail: { route: call.route, userAgent },
-    },
-    now,
-  );
+  noteAlarm(db, "token.canary_triggered", token, call.ip, { route: call.route, userAgent: call.userAgent.slice(0, MAX_USER_AGENT) }, now);
 }
