@@ -91,12 +91,10 @@ beforeAll(async () => {
   server = await startPanelServer({
     env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: "127.0.0.1" },
   });
-  proxyPort = await freePort();
   const cert = path.join(work, "cert.pem");
   const key = path.join(work, "key.pem");
   const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=panel.example.com", "-keyout", key, "-out", cert], { encoding: "utf8" });
   if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
-  writeFileSync(path.join(work, "site.conf"), siteConfig(server.port, cert, key));
   mkdirSync(path.join(work, "logs"));
   // The smallest main file an unprivileged nginx runs with; the site file is included as shipped.
   writeFileSync(
@@ -114,16 +112,23 @@ beforeAll(async () => {
       "}",
     ].join("\n"),
   );
-  const check = spawnSync(NGINX, ["-t", "-p", work, "-c", path.join(work, "nginx.conf")], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`nginx -t: ${check.stderr}`);
-  nginx = spawn(NGINX, ["-p", work, "-c", path.join(work, "nginx.conf")], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await send("nginx", "127.0.0.1", "/healthz");
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
+  // A free port can be taken by another process before nginx binds it: then nginx exits, and a new port is tried.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    proxyPort = await freePort();
+    writeFileSync(path.join(work, "site.conf"), siteConfig(server.port, cert, key));
+    const check = spawnSync(NGINX, ["-t", "-p", work, "-c", path.join(work, "nginx.conf")], { encoding: "utf8" });
+    if (check.status !== 0) throw new Error(`nginx -t: ${check.stderr}`);
+    const started = spawn(NGINX, ["-p", work, "-c", path.join(work, "nginx.conf")], { stdio: "ignore" });
+    nginx = started;
+    for (let i = 0; i < 100 && started.exitCode === null; i++) {
+      try {
+        await send("nginx", "127.0.0.1", "/healthz");
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
+    if (started.exitCode === null) break;
   }
   throw new Error(`nginx did not answer:\n${readFileSync(path.join(work, "logs", "error.log"), "utf8")}`);
 }, 60_000);
