@@ -31,7 +31,8 @@ libSQL server), with or without the panel running. Migrations are applied first.
 Commands:
   token create --name <name> [--scope admin|monitor|node-sync] [--expires-in <duration>]
         Mint a token and print only its plaintext on stdout (shown this once).
-        <duration> is ${DURATION_HELP}; default: never expires.
+        <duration> is ${DURATION_HELP}, or never; default: the token policy's default expiry (never
+        when it has none).
   token list [--json]
         List the tokens: a table, or with --json the API's token views as JSON.
   token enable <id|name>
@@ -132,9 +133,11 @@ const tokenCommands: Record<string, Command> = {
   async create(args, io, open) {
     const parsed = parse(args, { name: { type: "string" }, scope: { type: "string" }, "expires-in": { type: "string" } }, 0);
     const now = Date.now();
-    let expiresAt = 0;
+    // Absent: the token policy's default expiry.
+    let expiresAt: number | undefined;
     const expiresIn = parsed.values["expires-in"];
-    if (typeof expiresIn === "string" && expiresIn !== "never") {
+    if (expiresIn === "never") expiresAt = 0;
+    else if (typeof expiresIn === "string") {
       const ms = parseDuration(expiresIn);
       if (ms === null) throw new UsageError(`invalid duration '${expiresIn}': use ${DURATION_HELP}`);
       expiresAt = now + ms;

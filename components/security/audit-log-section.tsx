@@ -28,6 +28,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "token.leak_revoke": "Revoked leaked token",
   "token.reuse_detected": "Old secret used after rotation",
   "token.canary_triggered": "Canary token used",
+  "policy.update": "Token policy changed",
   "scope.denied": "Scope denied",
   "bearer.failure": "Rejected bearer token",
   "database.restore": "Restored database from a backup",

@@ -3,13 +3,17 @@
 import type { RefObject } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { NO_POLICY } from "@/lib/tokens/policy-rules";
 import { CreateTokenForm } from "./create-token-form";
+import { useTokenPolicy } from "./policy-api";
 import { TokenSecretDialog } from "./token-secret-dialog";
 import { useCreateTokenDialog } from "./use-create-token-dialog";
 
 /** "New token": the form, the confirmation an admin-scope token asks for, and the one-time secret. */
 export function CreateTokenFlow({ buttonRef }: { buttonRef: RefObject<HTMLButtonElement | null> }) {
   const flow = useCreateTokenDialog();
+  // Loaded with the section, so the form opens with the policy's default expiry and limits.
+  const policy = useTokenPolicy().data ?? NO_POLICY;
   return (
     <>
       <Button ref={buttonRef} variant="primary" onClick={flow.open} className="self-start md:self-center">
@@ -22,7 +26,7 @@ export function CreateTokenFlow({ buttonRef }: { buttonRef: RefObject<HTMLButton
         title="New API token"
         description="Give it a name that says who uses it, the narrowest scope that works, and an expiry."
       >
-        <CreateTokenForm pending={flow.pending} serverError={flow.error} onCancel={flow.close} onSubmit={flow.submit} />
+        <CreateTokenForm key={policy.updatedAt} policy={policy} pending={flow.pending} serverError={flow.error} onCancel={flow.close} onSubmit={flow.submit} />
       </Dialog>
 
       <ConfirmDialog

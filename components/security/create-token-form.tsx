@@ -1,20 +1,22 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { TOKEN_SCOPES, type TokenScope } from "@/db/schema/constants";
 import { formatDate, isoDay } from "@/lib/client/format";
 import { SCOPE_INFO } from "@/lib/tokens/scopes-info";
 import { DESCRIPTION_MAX_CHARS as DESCRIPTION_MAX } from "@/lib/tokens/token-description";
 import { NAME_MAX_CHARS, tokenName } from "@/lib/tokens/token-name";
 import { parseRateLimitText } from "@/lib/tokens/token-rate-limit";
+import { allowlistProblem, expiryProblem, type TokenPolicy } from "@/lib/tokens/policy-rules";
 import { Button } from "@/components/ui/button";
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import { inputClass } from "@/components/ui/styles";
 import { ALLOWLIST_HELP, parseAllowlist } from "./allowlist";
 import { RateLimitField } from "./rate-limit-field";
-import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
+import { allowedExpiryChoices, EXPIRY_CHOICES, expiryFrom, initialExpiry, latestExpiryDay, type ExpiryChoice } from "./expiry-choices";
 import { explain, isAbout } from "./messages";
 import type { CreateTokenVariables } from "./token-api";
 
@@ -24,30 +26,39 @@ export interface CreateTokenFormProps {
   pending: boolean;
   /** The server's refusal: shown under the field it is about, else above the form. */
   serverError?: Error | null;
+  /** The token policy the server will apply (its rules are checked here first; canaries are exempt). */
+  policy: TokenPolicy;
 }
 
 const DAY_MS = 86_400_000;
 const SCOPE_OPTIONS = TOKEN_SCOPES.map((s) => ({ value: s, label: `${SCOPE_INFO[s].label} — ${SCOPE_INFO[s].short}` }));
 
 /** Presentational: the flow that owns the mutation decides what a submit does. */
-export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: CreateTokenFormProps) {
+export function CreateTokenForm({ onSubmit, onCancel, pending, serverError, policy }: CreateTokenFormProps) {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [scope, setScope] = useState<TokenScope>("monitor");
-  const [expiry, setExpiry] = useState<ExpiryChoice>("30");
-  const [date, setDate] = useState("");
+  const [now] = useState(() => Date.now());
+  const [start] = useState(() => initialExpiry(policy, now));
+  const [expiry, setExpiry] = useState<ExpiryChoice>(start.choice);
+  const [date, setDate] = useState(start.date);
   const [ips, setIps] = useState("");
   const [rateLimit, setRateLimit] = useState("");
   const [canary, setCanary] = useState(false);
-  const canaryHelpId = useId();
   const [touched, setTouched] = useState(false);
-  const [now] = useState(() => Date.now());
+  // A canary never works, so no rule binds it.
+  const rules = canary ? null : policy;
+  const expiryOptions = rules ? allowedExpiryChoices(rules) : EXPIRY_CHOICES;
+  const lastDay = rules ? latestExpiryDay(rules, now) : null;
 
   const nameCheck = tokenName.safeParse(name);
   const localName = nameCheck.success ? undefined : nameCheck.error.issues[0]?.message;
   const nameError = (touched && localName ? explain(new Error(localName)) : undefined) ?? (isAbout(serverError, "name") ? explain(serverError!) : undefined);
   const allowlist = parseAllowlist(ips);
-  const ipsError = (touched ? allowlist.error : undefined) ?? (isAbout(serverError, "allowedIps") ? explain(serverError!) : undefined);
+  const allowlistRule = rules && !allowlist.error ? allowlistProblem(rules, scope, allowlist.entries) : null;
+  const ipsError =
+    (touched ? (allowlist.error ?? (allowlistRule ? explain(new Error(allowlistRule)) : undefined)) : undefined) ??
+    (isAbout(serverError, "allowedIps") ? explain(serverError!) : undefined);
   const descriptionChars = [...description.trim()].length;
   const descriptionError =
     descriptionChars > DESCRIPTION_MAX
@@ -57,9 +68,19 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
         : undefined;
   const rate = parseRateLimitText(rateLimit);
   const rateError = (touched ? rate.error : undefined) ?? (isAbout(serverError, "rateLimitPerMinute") ? explain(serverError!) : undefined);
-  const expiresAt = expiryFrom(expiry, date, now);
-  const dateError = touched && expiry === "custom" && !(expiresAt > now) ? "Pick a date in the future." : undefined;
-  const fieldErrors = ["name", "allowedIps", "description", "rateLimitPerMinute"] as const;
+  // A choice the policy no longer allows (canary unticked) counts as none.
+  const choice = expiryOptions.some((c) => c.value === expiry) ? expiry : "custom";
+  const expiresAt = expiryFrom(choice, date, now);
+  const expiryRule = rules && Number.isFinite(expiresAt) ? expiryProblem(rules, expiresAt, now) : null;
+  const dateError =
+    touched && choice === "custom" && !(expiresAt > now)
+      ? "Pick a date in the future."
+      : touched && expiryRule
+        ? explain(new Error(expiryRule))
+        : isAbout(serverError, "expiresAt")
+          ? explain(serverError!)
+          : undefined;
+  const fieldErrors = ["name", "allowedIps", "description", "rateLimitPerMinute", "expiresAt"] as const;
   const formError = serverError && !fieldErrors.some((f) => isAbout(serverError, f)) ? explain(serverError, "create the token") : undefined;
   const chars = [...name.trim()].length;
 
@@ -68,8 +89,9 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
     setTouched(true);
     // Fixed-length choices count from submission, not from when the dialog opened.
     const submittedAt = Date.now();
-    const at = expiryFrom(expiry, date, submittedAt);
-    if (localName || allowlist.error || rate.error || descriptionChars > DESCRIPTION_MAX || !(at === 0 || at > submittedAt)) return;
+    const at = expiryFrom(choice, date, submittedAt);
+    if (localName || allowlist.error || allowlistRule || rate.error || descriptionChars > DESCRIPTION_MAX || !(at === 0 || at > submittedAt)) return;
+    if (rules && expiryProblem(rules, at, submittedAt)) return;
     onSubmit({
       name: name.trim(),
       description: description.trim(),
@@ -122,19 +144,21 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
       <div className="grid gap-4 sm:grid-cols-2">
         <Field
           label="Expiration"
+          error={choice === "custom" ? undefined : dateError}
           help={
-            expiry === "never"
+            (choice === "never"
               ? "Never expires. Prefer an expiry: a forgotten token stays valid forever."
               : Number.isFinite(expiresAt)
                 ? `Works until ${formatDate(expiresAt)}.`
-                : "Choose the last day the token works."
+                : "Choose the last day the token works.") +
+            (rules?.maxLifetimeDays ? ` The token policy allows at most ${rules.maxLifetimeDays} days.` : "")
           }
         >
           {(control) => (
-            <Select<ExpiryChoice> {...control} value={expiry} options={EXPIRY_CHOICES} onValueChange={setExpiry} />
+            <Select<ExpiryChoice> {...control} value={choice} options={expiryOptions} onValueChange={setExpiry} />
           )}
         </Field>
-        {expiry === "custom" && (
+        {choice === "custom" && (
           <Field label="Expiration date" error={dateError}>
             {(control) => (
               <input
@@ -142,6 +166,7 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
                 type="date"
                 value={date}
                 min={isoDay(now + DAY_MS)}
+                max={lastDay ?? undefined}
                 onChange={(e) => setDate(e.target.value)}
                 className={inputClass(Boolean(dateError))}
               />
@@ -150,7 +175,11 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
         )}
       </div>
 
-      <Field label="Allowed IP addresses" help={ALLOWLIST_HELP} error={ipsError}>
+      <Field
+        label="Allowed IP addresses"
+        help={rules?.adminRequiresAllowlist && scope === "admin" ? `${ALLOWLIST_HELP} Required for admin tokens by the token policy.` : ALLOWLIST_HELP}
+        error={ipsError}
+      >
         {(control) => (
           <textarea
             {...control}
@@ -166,22 +195,10 @@ export function CreateTokenForm({ onSubmit, onCancel, pending, serverError }: Cr
 
       <RateLimitField value={rateLimit} onChange={setRateLimit} error={rateError} />
 
-      <div>
-        <label className="flex items-center gap-2 text-sm font-medium">
-          <input
-            type="checkbox"
-            checked={canary}
-            onChange={(e) => setCanary(e.target.checked)}
-            aria-describedby={canaryHelpId}
-            className="h-4 w-4 accent-indigo-600"
-          />
-          Canary token
-        </label>
-        <p id={canaryHelpId} className="mt-1 ml-6 text-xs text-zinc-600 dark:text-zinc-400">
-          A decoy to plant where a leak would show (a config file, a wiki page): it never works, and every use is recorded in the
-          audit log with the address it came from.
-        </p>
-      </div>
+      <CheckboxField checked={canary} onChange={setCanary} label="Canary token">
+        A decoy to plant where a leak would show (a config file, a wiki page): it never works, and every use is recorded in the audit
+        log with the address it came from.
+      </CheckboxField>
 
       <div className="flex flex-col-reverse gap-2 pt-1 sm:flex-row sm:justify-end">
         <Button onClick={onCancel} disabled={pending}>

@@ -1,6 +1,5 @@
-import { endOfDay } from "@/lib/client/format";
-
-const DAY_MS = 86_400_000;
+import { endOfDay, isoDay } from "@/lib/client/format";
+import { DAY_MS, latestExpiry, type TokenPolicy } from "@/lib/tokens/policy-rules";
 
 /** Expiry presets of the create and rotate forms; "custom" is the last day the token works. */
 export const EXPIRY_CHOICES = [
@@ -20,3 +19,31 @@ export function expiryFrom(choice: ExpiryChoice, date: string, at: number): numb
   return at + Number(choice) * DAY_MS;
 }
 
+
+/** The presets a token policy allows: none beyond its maximum lifetime, no "never" under one. */
+export function allowedExpiryChoices(policy: TokenPolicy, choices: readonly { value: ExpiryChoice; label: string }[] = EXPIRY_CHOICES) {
+  if (policy.maxLifetimeDays === 0) return choices;
+  return choices.filter((c) => c.value === "custom" || (c.value !== "never" && Number(c.value) <= policy.maxLifetimeDays));
+}
+
+/** The last day a custom expiry may name under the policy (its end must be within the cap); null = any. */
+export function latestExpiryDay(policy: TokenPolicy, now: number): string | null {
+  const latest = latestExpiry(policy, now);
+  if (latest === null) return null;
+  const day = isoDay(latest);
+  return endOfDay(day) <= latest ? day : isoDay(latest - DAY_MS);
+}
+
+/**
+ * Where the create form starts: the policy's default expiry (a preset when one
+ * matches, else that date), else 30 days, or the longest preset within the cap.
+ */
+export function initialExpiry(policy: TokenPolicy, now: number): { choice: ExpiryChoice; date: string } {
+  const days = policy.defaultExpiryDays || 30;
+  const preset = EXPIRY_CHOICES.find((c) => c.value === String(days));
+  const allowed = allowedExpiryChoices(policy);
+  if (preset && allowed.includes(preset)) return { choice: preset.value, date: "" };
+  if (policy.defaultExpiryDays) return { choice: "custom", date: isoDay(now + days * DAY_MS) };
+  const longest = allowed.filter((c) => c.value !== "custom").at(-1);
+  return longest ? { choice: longest.value, date: "" } : { choice: "custom", date: latestExpiryDay(policy, now) ?? "" };
+}

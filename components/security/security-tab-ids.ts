@@ -1,6 +1,7 @@
 /** Tab ids of the Security page; shared by the server page (reads ?tab=) and the client tabs. */
 export const SECURITY_TABS = [
   { id: "tokens", label: "API tokens" },
+  { id: "policies", label: "Token policies" },
   { id: "credentials", label: "Admin credentials" },
   { id: "sessions", label: "Sessions" },
   { id: "passkeys", label: "Passkeys" },

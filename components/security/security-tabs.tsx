@@ -7,11 +7,13 @@ import { AuditLogSection } from "./audit-log-section";
 import { CredentialsSection } from "./credentials-section";
 import { SessionsSection } from "./sessions-section";
 import { PasskeysSection } from "./passkeys-section";
+import { PoliciesSection } from "./policies-section";
 import { TwoFactorSection } from "./two-factor-section";
 import { isSecurityTab, SECURITY_TABS, type SecurityTab } from "./security-tab-ids";
 
 const SECTIONS: Record<SecurityTab, ComponentType> = {
   tokens: ApiTokensSection,
+  policies: PoliciesSection,
   credentials: CredentialsSection,
   sessions: SessionsSection,
   passkeys: PasskeysSection,
@@ -43,7 +45,7 @@ export function SecurityTabs({ initial }: { initial: SecurityTab }) {
           <Tabs.Trigger
             key={tab.id}
             value={tab.id}
-            className="-mb-px border-b-2 border-transparent px-2 py-2 text-sm sm:px-3 font-medium whitespace-nowrap text-zinc-600 transition hover:border-zinc-300 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-[-2px] focus-visible:outline-indigo-600 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700 dark:text-zinc-400 dark:hover:text-zinc-100 dark:data-[state=active]:border-indigo-400 dark:data-[state=active]:text-indigo-300"
+            className="-mb-px border-b-2 border-transparent px-2 py-2 text-sm leading-tight sm:px-3 font-medium text-zinc-600 sm:whitespace-nowrap transition hover:border-zinc-300 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-[-2px] focus-visible:outline-indigo-600 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700 dark:text-zinc-400 dark:hover:text-zinc-100 dark:data-[state=active]:border-indigo-400 dark:data-[state=active]:text-indigo-300"
           >
             {tab.label}
           </Tabs.Trigger>

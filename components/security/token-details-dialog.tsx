@@ -8,11 +8,13 @@ import { ErrorNote } from "@/components/ui/error-note";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import { ExpiredBadge, ExpiryLabel } from "./expiry-label";
-import { EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
+import { allowedExpiryChoices, EXPIRY_CHOICES, expiryFrom, type ExpiryChoice } from "./expiry-choices";
 import { explain } from "./messages";
 import { ScopePermissions } from "./scope-permissions";
 import { RelativeTime } from "./time-label";
 import type { TokenView } from "./token-api";
+import { useTokenPolicy, VIOLATION_TEXT } from "./policy-api";
+import { latestExpiry } from "@/lib/tokens/policy-rules";
 import { TokenEditForm } from "./token-edit-form";
 import { TokenSecretDialog } from "./token-secret-dialog";
 import { useManageTokenDialog, type RotateRequest } from "./use-manage-token-dialog";
@@ -144,6 +146,15 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
             </dd>
           </div>
         )}
+        {token.policyViolations.length > 0 && (
+          <div className="col-span-2">
+            <dt className="text-zinc-600 dark:text-zinc-400">Token policy</dt>
+            <dd className="mt-0.5 text-orange-800 dark:text-orange-300">
+              {token.policyViolations.map((v) => VIOLATION_TEXT[v]).join(" ")} It was made before that rule and keeps working; edit
+              or rotate it below to bring it within the policy.
+            </dd>
+          </div>
+        )}
         {token.reuseDetectedAt > 0 && (
           <div className="col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Old secret used</dt>
@@ -167,7 +178,15 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
 
 function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotate(r: RotateRequest): void; pending: boolean }) {
   const [grace, setGrace] = useState(3_600);
-  const [expiry, setExpiry] = useState<ExpiryChoice>("30");
+  const policy = useTokenPolicy().data;
+  const rules = policy && !token.canary ? policy : null;
+  const choices = rules ? allowedExpiryChoices(rules, ROTATE_EXPIRY_CHOICES) : ROTATE_EXPIRY_CHOICES;
+  const [picked, setExpiry] = useState<ExpiryChoice>("30");
+  const expiry = choices.some((c) => c.value === picked) ? picked : (choices.at(-1)?.value ?? "7");
+  // The server caps a kept expiry to the policy's maximum lifetime (lib/tokens/service.ts rotateToken).
+  const [openedAt] = useState(() => Date.now());
+  const latest = rules ? latestExpiry(rules, openedAt) : null;
+  const capped = latest !== null && !token.expired && (token.expiresAt === 0 || token.expiresAt > latest);
   return (
     <div className="space-y-3 border-t border-zinc-200 pt-5 dark:border-zinc-800">
       <h3 className="text-sm font-semibold">Rotate</h3>
@@ -179,6 +198,7 @@ function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotat
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Issue a new secret for this token (same name, scope, expiry, allowlist and rate limit). Give callers a grace period to switch
           over, during which the current secret keeps working.
+          {capped ? ` The token policy limits tokens to ${rules!.maxLifetimeDays} days, so the new secret expires ${rules!.maxLifetimeDays} days from now.` : ""}
         </p>
       )}
       <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
@@ -190,7 +210,7 @@ function RotateSection({ token, onRotate, pending }: { token: TokenView; onRotat
         {token.expired && (
           <Field label="New expiry" className="flex-1">
             {(control) => (
-              <Select<ExpiryChoice> {...control} value={expiry} options={ROTATE_EXPIRY_CHOICES} onValueChange={setExpiry} />
+              <Select<ExpiryChoice> {...control} value={expiry} options={choices} onValueChange={setExpiry} />
             )}
           </Field>
         )}

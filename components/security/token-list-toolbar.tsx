@@ -11,6 +11,7 @@ const STATUS_LABELS: Record<TokenStatus, string> = {
   disabled: "Disabled",
   expired: "Expired",
   expiring: "Expiring within 7 days",
+  violating: "Breaks the token policy",
 };
 
 const SORTS: SelectOption<TokenSort>[] = [

@@ -9,6 +9,7 @@ import { explain } from "./messages";
 import { ScopePermissions } from "./scope-permissions";
 import { RelativeTime } from "./time-label";
 import { useSetTokenEnabled, type TokenView } from "./token-api";
+import { VIOLATION_TEXT } from "./policy-api";
 
 /**
  * Cells: a table from `md` up; below that the row is a compact card of three
@@ -56,6 +57,14 @@ export function TokenRow({ token, now, onManage, onDelete }: TokenRowProps) {
           {token.canary && (
             <span className="rounded bg-amber-100 px-1.5 py-px font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200" title="A decoy: it never works, every use is recorded">
               canary
+            </span>
+          )}
+          {token.policyViolations.length > 0 && (
+            <span
+              className="rounded bg-orange-100 px-1.5 py-px font-medium text-orange-900 dark:bg-orange-950 dark:text-orange-200"
+              title={token.policyViolations.map((v) => VIOLATION_TEXT[v]).join(" ")}
+            >
+              breaks policy
             </span>
           )}
           <span className="font-mono">{token.prefix ? `${token.prefix}…` : "imported"}</span>

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "token.leak_revoke",
   "token.reuse_detected",
   "token.canary_triggered",
+  "policy.update",
   "scope.denied",
   "bearer.failure",
   "database.restore",

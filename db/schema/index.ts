@@ -11,3 +11,4 @@ export * from "./passkeys";
 export * from "./webauthn-challenges";
 export * from "./two-factor";
 export * from "./recovery-codes";
+export * from "./token-policy";

@@ -7,6 +7,7 @@ import { serverStatus } from "@/lib/server-status/snapshot";
 import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import { tokenListQuery } from "@/lib/tokens/list";
+import { tokenPolicyView, updateTokenPolicyBody } from "@/lib/tokens/policy-rules";
 import { recoveryCodesView, twoFactorCodeBody, twoFactorSetupView, twoFactorStatusView } from "@/lib/auth/two-factor-schemas";
 import {
   creationOptions,
@@ -36,6 +37,14 @@ export const tokenPermissions = z.object({
   name: z.string(),
   scope: z.string(),
   endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
+});
+
+/** `GET …/tokenPolicy`: the policy, and how many existing tokens break it. */
+export const tokenPolicyStatus = tokenPolicyView.extend({
+  violatingTokens: z
+    .number()
+    .int()
+    .describe("Unexpired tokens that break a rule (made before it): they keep working, flagged in `policyViolations`; list them with `?status=violating`."),
 });
 
 /** `GET …/apiTokens/self`: the calling token's own view and what it may call. */
@@ -186,6 +195,24 @@ export const endpoints = {
       "Introspection: the calling API token's own view (expiry, scope, allowlist …) and the routes and methods it may call. Any valid token of any scope may call it; a browser session gets 400 (it is not a token).",
     permission: PERMISSIONS.self,
     response: tokenSelf,
+  },
+  "policy.get": {
+    method: "GET",
+    path: "/panel/api/setting/tokenPolicy",
+    summary:
+      "The token policy: maximum lifetime and default expiry of new tokens, whether admin-scope tokens need an IP allowlist, whether a reused rotated-out secret disables its token; and how many tokens break it.",
+    permission: PERMISSIONS.admin,
+    response: tokenPolicyStatus,
+  },
+  "policy.update": {
+    method: "POST",
+    path: "/panel/api/setting/tokenPolicy/update",
+    summary:
+      "Change the token policy (any of its fields; a browser session must have re-authenticated within 10 minutes). It governs tokens created, edited and rotated from now on; existing tokens that break it keep working and are flagged. Audited `policy.update` with what changed; a save that changes nothing answers `nothing changed` and writes nothing.",
+    permission: PERMISSIONS.admin,
+    body: updateTokenPolicyBody,
+    response: tokenPolicyStatus,
+    badRequestStatus: true,
   },
   "audit.list": {
     method: "GET",

@@ -31,6 +31,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
 
 const TAGS: Record<string, string> = {
   tokens: "API tokens",
+  policy: "Token policy",
   server: "Server",
   admin: "Admin",
   meta: "Meta",

@@ -52,3 +52,16 @@ export function auditTokensWhere(
            ${apiTokens.id}, ${apiTokens.name}, ${JSON.stringify(detail)}
     FROM ${apiTokens} WHERE ${where}`);
 }
+
+/**
+ * `entry`'s row, written only if `condition` holds when the statement runs:
+ * placed before a conditional change in one transaction, it records exactly
+ * the changes that happen.
+ */
+export function auditIf(db: Db, ctx: AuditContext, entry: AuditEntry, now: number, condition: SQL) {
+  return db.run(sql`
+    INSERT INTO ${auditEvents} (at, action, outcome, actor_type, actor_id, actor_name, ip, target_type, target_id, target_name, detail)
+    SELECT ${now}, ${entry.action}, ${entry.outcome ?? "success"}, ${ctx.actor.type}, ${ctx.actor.id}, ${ctx.actor.name}, ${ctx.ip},
+           ${entry.target?.type ?? ""}, ${entry.target?.id ?? null}, ${entry.target?.name ?? ""}, ${JSON.stringify(entry.detail ?? {})}
+    WHERE ${condition}`);
+}

@@ -3,14 +3,17 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
-import { ANONYMOUS } from "@/lib/audit/context";
+import { ANONYMOUS, systemContext } from "@/lib/audit/context";
+import { auditTokensWhere } from "@/lib/audit/record";
 import { writeInBackground } from "@/lib/db/outage";
+import { readTokenPolicy } from "./policy";
+import { writeTokenChange } from "./write";
 
 /**
  * Uses of a token that must never work, recorded without a database statement
  * on the request path: audit rows are counted in memory (per token, address,
- * route and minute) and written with the next aggregate flush, flags in the
- * background. The caller answers exactly as for an unknown token.
+ * route and minute) and written with the next aggregate flush, flags (and a
+ * policy's disabling) in the background. The caller answers exactly as for an unknown token.
  */
 
 /** The token's flag (`reuse_detected_at`) is written at most this often per token and process. */
@@ -40,20 +43,33 @@ function noteAlarm(
   );
 }
 
-/** A rotated-out secret presented after its grace period: someone still holds (or found) the old secret. */
+/**
+ * A rotated-out secret presented after its grace period: someone still holds
+ * (or found) the old secret. Flags the token and, if the token policy says so,
+ * disables it (audited `token.disable`, reason `reuse detected`, by the
+ * system); both in the background, at most once a minute per token and process.
+ */
 export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedAt: number }, call: { ip: string; route: string }, now: number): void {
   noteAlarm(db, "token.reuse_detected", token, call.ip, { route: call.route }, now);
   if (now - token.reuseNotedAt < FLAG_INTERVAL_MS) return;
   token.reuseNotedAt = now;
-  // Dropped if it fails: the audit row has it, and the next reuse after the interval writes the flag again.
-  writeInBackground(
-    db.update(apiTokens)
-      .set({ reuseDetectedAt: now })
-      .where(and(eq(apiTokens.id, token.id), lt(apiTokens.reuseDetectedAt, now - FLAG_INTERVAL_MS))),
-    "token reuse flags",
-    "could not flag a reused token secret",
-    { tokenId: token.id },
-  );
+  // Dropped if it fails: the audit row has it, and the next reuse after the interval tries again.
+  writeInBackground(flagReuse(db, token.id, call.ip, now), "token reuse flags", "could not flag a reused token secret", { tokenId: token.id });
+}
+
+async function flagReuse(db: Db, tokenId: number, ip: string, now: number): Promise<void> {
+  await db
+    .update(apiTokens)
+    .set({ reuseDetectedAt: now })
+    .where(and(eq(apiTokens.id, tokenId), lt(apiTokens.reuseDetectedAt, now - FLAG_INTERVAL_MS)));
+  if (!(await readTokenPolicy(db)).disableOnReuse) return;
+  const on = and(eq(apiTokens.id, tokenId), eq(apiTokens.enabled, true))!;
+  // Checked first: a token already off needs no write and no generation bump.
+  if (!(await db.select({ id: apiTokens.id }).from(apiTokens).where(on).get())) return;
+  await writeTokenChange(db, {
+    auditBefore: auditTokensWhere(db, { ...systemContext("reuse detection"), ip }, "token.disable", on, now, { reason: "reuse detected" }),
+    change: db.update(apiTokens).set({ enabled: false }).where(on),
+  });
 }
 
 /** The longest user agent kept in a canary's audit row. */

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { Streamed, streamParts } from "@/lib/streamed";
 import { tokenRowBatches } from "./list";
+import { readTokenPolicy } from "./policy";
 import { tokenView } from "./schemas";
 import { viewOf } from "./view";
 
@@ -18,10 +19,11 @@ export function streamedTokenList(db: Db, now: number): Streamed {
 }
 
 async function* envelopeParts(db: Db, now: number): AsyncGenerator<string> {
+  const policy = await readTokenPolicy(db);
   yield '{"success":true,"msg":"","obj":[';
   let separator = "";
   for await (const rows of tokenRowBatches(db)) {
-    yield separator + rows.map((row) => JSON.stringify(tokenView.parse(viewOf(row, now)))).join(",");
+    yield separator + rows.map((row) => JSON.stringify(tokenView.parse(viewOf(row, now, policy)))).join(",");
     separator = ",";
   }
   yield "]}";

@@ -8,8 +8,11 @@ export const TOKEN_LIST_LIMIT_MAX = 200;
 export const TOKEN_LIST_LIMIT_DEFAULT = 50;
 export const TOKEN_LIST_Q_MAX_CHARS = 100;
 
-/** `enabled` = enabled and unexpired; `expiring` = enabled, unexpired, and expiring within 7 days. */
-export const TOKEN_STATUSES = ["enabled", "disabled", "expired", "expiring"] as const;
+/**
+ * `enabled` = enabled and unexpired; `expiring` = enabled, unexpired, and expiring within 7 days;
+ * `violating` = unexpired and breaking a rule of the token policy (`policyViolations` not empty).
+ */
+export const TOKEN_STATUSES = ["enabled", "disabled", "expired", "expiring", "violating"] as const;
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 
 /** Each optionally prefixed with `-` (descending); ties go by id in the same direction. */

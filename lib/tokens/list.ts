@@ -19,6 +19,9 @@ import {
 } from "./list-options";
 import { tokenScope, type TokenPage } from "./schemas";
 import { viewOf } from "./view";
+import { readTokenPolicy } from "./policy";
+import type { TokenPolicy } from "./policy-rules";
+import { violatesPolicy } from "./policy-where";
 
 /**
  * The token list, read in keyset order (never OFFSET): pages of the paged
@@ -161,11 +164,12 @@ function decodeCursor(text: string, options: Omit<TokenListOptions, "cursor">): 
 
 const notExpired = (now: number) => or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
 
-const STATUS_WHERE: Record<TokenStatus, (now: number) => SQL> = {
+const STATUS_WHERE: Record<TokenStatus, (now: number, policy: TokenPolicy) => SQL> = {
   enabled: (now) => and(eq(apiTokens.enabled, true), notExpired(now))!,
   disabled: () => eq(apiTokens.enabled, false),
   expired: (now) => and(ne(apiTokens.expiresAt, 0), lte(apiTokens.expiresAt, now))!,
   expiring: (now) => and(eq(apiTokens.enabled, true), gt(apiTokens.expiresAt, now), lte(apiTokens.expiresAt, now + EXPIRES_SOON_MS))!,
+  violating: violatesPolicy,
 };
 
 /** Name contains q (ASCII case folded, as SQLite's LIKE does), or, for `xui_…`, the prefix starts with it. */
@@ -175,10 +179,10 @@ function matchesQ(q: string): SQL {
   return or(byName, sql`substr(${apiTokens.prefix}, 1, ${[...q].length}) = ${q}`)!;
 }
 
-function filterWhere(filters: Filters, now: number): SQL | undefined {
+function filterWhere(filters: Filters, now: number, policy: TokenPolicy): SQL | undefined {
   const conditions: SQL[] = [];
   if (filters.scope) conditions.push(eq(apiTokens.scope, filters.scope));
-  if (filters.status) conditions.push(STATUS_WHERE[filters.status](now));
+  if (filters.status) conditions.push(STATUS_WHERE[filters.status](now, policy));
   if (filters.q) conditions.push(matchesQ(filters.q));
   return conditions.length ? and(...conditions) : undefined;
 }
@@ -199,7 +203,8 @@ function beyond(key: SQL, ascending: boolean, row: { key: string | number; id: n
 export async function listTokenPage(db: Db, options: TokenListOptions, now = Date.now()): Promise<TokenPage> {
   const { limit, cursor } = options;
   const sortKey = SORT_KEYS[options.sort.key];
-  const where = filterWhere(options.filters, now);
+  const policy = await readTokenPolicy(db);
+  const where = filterWhere(options.filters, now, policy);
   const forward = cursor?.dir !== "prev";
   // Read in the direction of travel: a previous page is the rows before the cursor, nearest first.
   const ascending = forward !== options.sort.descending;
@@ -232,7 +237,7 @@ export async function listTokenPage(db: Db, options: TokenListOptions, now = Dat
       : false;
   const [moreNext, morePrev] = forward ? [more, anyBehind] : [anyBehind, more];
   return {
-    items: page.map((row) => viewOf(row, now)),
+    items: page.map((row) => viewOf(row, now, policy)),
     total,
     nextCursor: moreNext && last ? encodeCursor(options, "next", last) : null,
     prevCursor: morePrev && first ? encodeCursor(options, "prev", first) : null,

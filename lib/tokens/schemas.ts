@@ -4,6 +4,7 @@ import { MAX_ALLOWED_IPS, normalizeAllowedIp } from "./ip-allowlist";
 import { DESCRIPTION_MAX_CHARS, tokenDescription } from "./token-description";
 import { NAME_MAX_CHARS, NAME_MSG, tokenName } from "./token-name";
 import { RATE_LIMIT_MSG, rateLimitPerMinute } from "./token-rate-limit";
+import { POLICY_VIOLATIONS } from "./policy-rules";
 
 export { NAME_MAX_CHARS, tokenName };
 
@@ -99,8 +100,7 @@ export const createTokenBody = z.object({
     .describe("What the token may call; default `admin`."),
   expiresAt: z
     .preprocess(blankAsMissing, expiresAtMs.optional())
-    .transform((v) => v ?? 0)
-    .describe("Unix milliseconds in the future, or 0 (default) for never."),
+    .describe("Unix milliseconds in the future, or 0 for never. Absent: the token policy's default expiry (never when it has none)."),
   allowedIps: z
     .preprocess(blankAsMissing, allowedIps.optional())
     .transform((v) => v ?? [])
@@ -196,6 +196,11 @@ export const tokenView = z.object({
     .int()
     .describe(
       "When (Unix ms) a rotated-out secret of this token was last presented after its grace period (someone still holds the old secret; audited as token.reuse_detected); 0 = never.",
+    ),
+  policyViolations: z
+    .array(z.enum(POLICY_VIOLATIONS))
+    .describe(
+      "The token policy's rules this token breaks (it predates them): `neverExpires`, `expiresTooLate` (beyond the maximum lifetime from now), `adminWithoutAllowlist`. It keeps working; empty when it breaks none (always for expired and canary tokens).",
     ),
 });
 export type TokenView = z.output<typeof tokenView>;

@@ -19,12 +19,19 @@ import {
 } from "./schemas";
 import { viewOf } from "./view";
 import { writeTokenChange } from "./write";
+import { readTokenPolicy } from "./policy";
+import { allowlistProblem, defaultExpiry, expiryProblem, latestExpiry } from "./policy-rules";
 
 export { verifyBearerToken, type VerifiedToken } from "./verifier";
 export { viewOf };
 
 function assertExpiryInFuture(expiresAt: number, now: number): void {
   if (expiresAt !== 0 && expiresAt <= now) throw new DomainError(MSG.expiresAtInvalid);
+}
+
+/** Refuses what the token policy forbids (lib/tokens/policy-rules.ts); canaries are exempt. */
+function assertPolicy(problem: string | null): void {
+  if (problem) throw new DomainError(problem);
 }
 
 /** The name, or one that reads the same (its key), is another token's. */
@@ -40,7 +47,13 @@ export async function createToken(
   ctx: AuditContext,
   now = Date.now(),
 ): Promise<CreatedToken> {
-  assertExpiryInFuture(input.expiresAt, now);
+  const policy = await readTokenPolicy(db);
+  const expiresAt = input.expiresAt ?? (input.canary ? 0 : defaultExpiry(policy, now));
+  assertExpiryInFuture(expiresAt, now);
+  if (!input.canary) {
+    assertPolicy(expiryProblem(policy, expiresAt, now));
+    assertPolicy(allowlistProblem(policy, input.scope, input.allowedIps));
+  }
   // A hash collision of two fresh 178-bit tokens will not happen; the loop is
   // there so that even then the caller gets a token rather than an error.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -57,7 +70,7 @@ export async function createToken(
             prefix: minted.prefix,
             enabled: true,
             scope: input.scope,
-            expiresAt: input.expiresAt,
+            expiresAt,
             allowedIps: JSON.stringify(input.allowedIps),
             rateLimitPerMinute: input.rateLimitPerMinute,
             canary: input.canary,
@@ -66,13 +79,13 @@ export async function createToken(
           .returning(),
         auditAfter: auditTokensWhere(db, ctx, "token.create", eq(apiTokens.tokenHash, minted.hash), now, {
           scope: input.scope,
-          expiresAt: input.expiresAt,
+          expiresAt,
           allowedIps: input.allowedIps,
           rateLimitPerMinute: input.rateLimitPerMinute,
           ...(input.canary && { canary: true }),
         }),
       });
-      return { ...viewOf(rows[0]!, now), token: minted.plaintext };
+      return { ...viewOf(rows[0]!, now, policy), token: minted.plaintext };
     } catch (error) {
       // The UNIQUE indexes decide races: of N concurrent creates of one name, one commits.
       if (isNameTaken(error)) throw new DomainError(MSG.nameTaken);
@@ -84,15 +97,16 @@ export async function createToken(
 
 /** Every token by id, as one array (the CLI; the HTTP list streams the same batches). */
 export async function listTokens(db: Db, now = Date.now()): Promise<TokenView[]> {
+  const policy = await readTokenPolicy(db);
   const views: TokenView[] = [];
-  for await (const rows of tokenRowBatches(db)) for (const row of rows) views.push(viewOf(row, now));
+  for await (const rows of tokenRowBatches(db)) for (const row of rows) views.push(viewOf(row, now, policy));
   return views;
 }
 
 export async function getToken(db: Db, id: number, now = Date.now()): Promise<TokenView> {
   const row = await db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
   if (!row) throw new DomainError(MSG.notFound);
-  return viewOf(row, now);
+  return viewOf(row, now, await readTokenPolicy(db));
 }
 
 function targetOf(id: number, expectedScope: string | undefined): SQL {
@@ -176,12 +190,17 @@ export async function updateToken(
   ctx: AuditContext,
   now = Date.now(),
 ): Promise<{ view: TokenView; changed: boolean }> {
+  const policy = await readTokenPolicy(db);
   for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
     const row = await db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
     if (!row) throw new DomainError(MSG.notFound);
     const changes = changesOf(row, input);
-    if (Object.keys(changes).length === 0) return { view: viewOf(row, now), changed: false };
+    if (Object.keys(changes).length === 0) return { view: viewOf(row, now, policy), changed: false };
     if (changes.expiresAt) assertExpiryInFuture(input.expiresAt!, now);
+    if (!row.canary) {
+      if (changes.expiresAt) assertPolicy(expiryProblem(policy, input.expiresAt!, now));
+      if (changes.allowedIps) assertPolicy(allowlistProblem(policy, row.scope, input.allowedIps!));
+    }
     // Only if the row is still as read, so `from` is what was really replaced.
     const where = and(
       eq(apiTokens.id, id),
@@ -207,7 +226,7 @@ export async function updateToken(
           .where(where)
           .returning(),
       });
-      if (rows[0]) return { view: viewOf(rows[0], now), changed: true };
+      if (rows[0]) return { view: viewOf(rows[0], now, policy), changed: true };
     } catch (error) {
       if (isNameTaken(error)) throw new DomainError(MSG.nameTaken);
       throw error;
@@ -224,6 +243,8 @@ export async function updateToken(
  * period retires the first old plaintext immediately. An expired token is
  * rotated only with a new expiry (its new secret would be dead on arrival),
  * and then without grace: its old secret had stopped and stays stopped.
+ * Under a token policy with a maximum lifetime, a new expiry must keep to it,
+ * and a kept one beyond it (or none) is capped to it.
  */
 export async function rotateToken(
   db: Db,
@@ -238,11 +259,20 @@ export async function rotateToken(
   // 400, like every bad value of this field (rotate's expiresAt is this panel's own).
   if (input.expiresAt !== undefined && input.expiresAt !== 0 && input.expiresAt <= now) throw new HttpError(400, MSG.expiresAtInvalid);
   // Refused before the write, so a refusal bumps no generation; the write's WHERE holds if it expires meanwhile.
-  const current = await db.select({ expiresAt: apiTokens.expiresAt, scope: apiTokens.scope }).from(apiTokens).where(eq(apiTokens.id, id)).get();
+  const current = await db
+    .select({ expiresAt: apiTokens.expiresAt, scope: apiTokens.scope, canary: apiTokens.canary })
+    .from(apiTokens)
+    .where(eq(apiTokens.id, id))
+    .get();
   if (!current) throw new DomainError(MSG.notFound);
   await confirm(current);
   const expired = current.expiresAt !== 0 && current.expiresAt <= now;
   if (expired && input.expiresAt === undefined) throw new HttpError(400, MSG.rotateExpired);
+  const policy = await readTokenPolicy(db);
+  const policyError = !current.canary && input.expiresAt !== undefined ? expiryProblem(policy, input.expiresAt, now) : null;
+  if (policyError) throw new HttpError(400, policyError);
+  // Kept expiry beyond the policy's cap (or none): capped, not refused, so a leaked secret can always be replaced.
+  const cap = !current.canary && input.expiresAt === undefined ? latestExpiry(policy, now) : null;
   const minted = mintToken();
   const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
   const where = input.expiresAt === undefined ? and(eq(apiTokens.id, id), unexpired)! : eq(apiTokens.id, id);
@@ -251,6 +281,7 @@ export async function rotateToken(
     auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, {
       graceSeconds,
       ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+      ...(cap !== null && (current.expiresAt === 0 || current.expiresAt > cap) && { expiresAtCappedTo: cap }),
     }),
     change: db
       .update(apiTokens)
@@ -261,11 +292,14 @@ export async function rotateToken(
         tokenHash: minted.hash,
         prefix: minted.prefix,
         ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+        ...(cap !== null && {
+          expiresAt: sql`CASE WHEN ${apiTokens.expiresAt} = 0 OR ${apiTokens.expiresAt} > ${cap} THEN ${cap} ELSE ${apiTokens.expiresAt} END`,
+        }),
       })
       .where(where)
       .returning(),
   });
-  if (rows[0]) return { ...viewOf(rows[0], now), token: minted.plaintext };
+  if (rows[0]) return { ...viewOf(rows[0], now, policy), token: minted.plaintext };
   const exists = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, id)).get();
   if (exists) throw new HttpError(400, MSG.rotateExpired);
   throw new DomainError(MSG.notFound);

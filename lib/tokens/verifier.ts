@@ -3,13 +3,16 @@ import { and, eq, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens, type TokenScope } from "@/db/schema/api-tokens";
 import { tokenState } from "@/db/schema/token-state";
-import { ensureFresh, FRESHNESS_MS, newGenerationWatch, type GenerationWatch } from "@/lib/db/generation-watch";
+import { ensureFresh, FRESHNESS_MS } from "@/lib/db/generation-watch";
 import { writeInBackground } from "@/lib/db/outage";
 import { hashToken, isPlausibleToken } from "./format";
 import { readTokenGeneration } from "./generation";
-import { compileAllowlist, type IpMatcher } from "./ip-allowlist";
-import { certainlyUnknown, emptyKnownHashes, refreshKnownHashes, type KnownHashes } from "./known-hashes";
+import { compileAllowlist } from "./ip-allowlist";
+import { certainlyUnknown, refreshKnownHashes } from "./known-hashes";
 import { noteCanaryUse, noteReuse } from "./alarms";
+import { clear, remember, stateOf, type CachedToken, type VerifierState } from "./token-cache";
+
+export { invalidateTokenCache } from "./token-cache";
 
 /**
  * Bearer verification with a per-process cache, so a request costs a SHA-256
@@ -31,56 +34,8 @@ import { noteCanaryUse, noteReuse } from "./alarms";
  * free; the cache is bounded. A set of all stored hash prefixes
  * (known-hashes.ts) answers never-seen random tokens without the database.
  */
-const MAX_ENTRIES = 20_000;
 /** lastUsedAt is written at most once per token per this interval. */
 export const LAST_USED_WRITE_INTERVAL_S = 60;
-
-interface CachedToken {
-  id: number;
-  name: string;
-  scope: TokenScope;
-  enabled: boolean;
-  expiresAt: number;
-  allow: IpMatcher | null;
-  /** Set when this hash is a rotated-out plaintext: valid until then (Unix ms). */
-  validUntil: number | null;
-  /** Unix s, as last written (by anyone we know of). */
-  lastUsedAt: number;
-  rateLimitPerMinute: number;
-  /** A decoy: never accepted, every use recorded (./alarms.ts). */
-  canary: boolean;
-  /** Unix ms this process last recorded a reuse of the rotated-out secret (./alarms.ts). */
-  reuseNotedAt: number;
-}
-
-interface VerifierState {
-  entries: Map<string, CachedToken | null>;
-  known: KnownHashes;
-  watch: GenerationWatch;
-  /** Goes up on every clear: a lookup that started before a clear must not refill the cache. */
-  epoch: number;
-}
-
-const states = new WeakMap<Db, VerifierState>();
-
-function stateOf(db: Db): VerifierState {
-  let s = states.get(db);
-  if (!s) {
-    s = { entries: new Map(), known: emptyKnownHashes(), watch: newGenerationWatch(), epoch: 0 };
-    states.set(db, s);
-  }
-  return s;
-}
-
-function clear(s: VerifierState): void {
-  s.entries.clear();
-  s.epoch++;
-}
-
-/** Called after this process commits a token change. */
-export function invalidateTokenCache(db: Db): void {
-  clear(stateOf(db));
-}
 
 /**
  * The token row for `hash`, with the generation read in the same statement:
@@ -127,18 +82,6 @@ async function load(db: Db, s: VerifierState, hash: string): Promise<CachedToken
     canary: row.canary,
     reuseNotedAt: 0,
   };
-}
-
-function remember(s: VerifierState, hash: string, entry: CachedToken | null): void {
-  if (s.entries.size >= MAX_ENTRIES) {
-    // Drop the oldest tenth (Map keeps insertion order).
-    let n = MAX_ENTRIES / 10;
-    for (const key of s.entries.keys()) {
-      s.entries.delete(key);
-      if (--n <= 0) break;
-    }
-  }
-  s.entries.set(hash, entry);
 }
 
 /** Who presents the token, and where: the address is checked, route and user agent go into alarm audits. */

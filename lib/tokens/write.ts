@@ -6,7 +6,7 @@ import type { Db } from "@/db/client";
 import { commit } from "@/lib/db/commit";
 import { tokenState } from "@/db/schema/token-state";
 import type { auditStatement, auditTokensWhere } from "@/lib/audit/record";
-import { invalidateTokenCache } from "./verifier";
+import { invalidateTokenCache } from "./token-cache";
 
 /**
  * The one way to change api_tokens. Every instance caches verified tokens with

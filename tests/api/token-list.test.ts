@@ -98,7 +98,7 @@ describe("GET …/apiTokens with list parameters: a page", () => {
     ["limit=0", "limit=0", "limit must be an integer from 1 to 200"],
     ["limit=201", "limit=201", "limit must be an integer from 1 to 200"],
     ["limit=ten", "limit=ten", "limit must be an integer from 1 to 200"],
-    ["status=active", "status=active", "status must be one of enabled, disabled, expired, expiring"],
+    ["status=active", "status=active", "status must be one of enabled, disabled, expired, expiring, violating"],
     ["sort=id", "sort=id", "sort must be one of name, created, lastUsed, expiry (optionally prefixed with -)"],
     ["scope=root", "scope=root", "scope must be 'admin', 'monitor', or 'node-sync'"],
     ["q of 101 characters", `q=${"x".repeat(101)}`, "q must be at most 100 characters"],

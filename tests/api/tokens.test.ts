@@ -77,6 +77,7 @@ describe("create (POST /panel/api/setting/apiTokens/create)", () => {
       graceUntil: 0,
       canary: false,
       reuseDetectedAt: 0,
+      policyViolations: [],
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
     expect(obj.createdAt).toBeGreaterThanOrEqual(before);
@@ -163,6 +164,7 @@ describe("list (GET /panel/api/setting/apiTokens)", () => {
         "lastUsedAt",
         "lastUsedIp",
         "name",
+        "policyViolations",
         "prefix",
         "rateLimitPerMinute",
         "reuseDetectedAt",

@@ -243,6 +243,7 @@ describe("token enable / disable / delete", () => {
       graceUntil: 0,
       canary: false,
       reuseDetectedAt: 0,
+      policyViolations: [],
     });
     const tokens = [view(1, "2"), view(2, "2024"), view(3, "ci")];
     expect(findTokenRef(tokens, "2")?.id).toBe(2);

@@ -51,7 +51,9 @@ describe("isDatabaseUnavailable: real failures, classified", () => {
   it("a libSQL server that accepts the connection and never answers is unavailable after the request timeout", async () => {
     // A black hole: the socket opens, nothing ever comes back (a frozen server, a dropped route).
     const sockets: Socket[] = [];
-    const hole = createServer((socket) => void sockets.push(socket));
+    let closing = false;
+    // A connection the client opens while the test closes is dropped too, or close() would wait for it forever.
+    const hole = createServer((socket) => (closing ? socket.destroy() : void sockets.push(socket)));
     await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
     const handle = openDatabase(`http://127.0.0.1:${(hole.address() as AddressInfo).port}`, undefined, { requestTimeoutMs: 300 });
     try {
@@ -61,6 +63,7 @@ describe("isDatabaseUnavailable: real failures, classified", () => {
       expect(isDatabaseUnavailable(error)).toBe(true);
     } finally {
       handle.close();
+      closing = true;
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => hole.close(resolve));
     }

@@ -148,6 +148,7 @@ describe("OpenAPI document", () => {
       graceUntil: 0,
       canary: false,
       reuseDetectedAt: 0,
+      policyViolations: [],
     };
     expect(list({ success: true, msg: "", obj: [view] })).toBe(true);
     expect(list({ success: true, msg: "", obj: { items: [view], total: 1, nextCursor: null, prevCursor: null } })).toBe(true);

@@ -54,6 +54,7 @@ describe("createToken", () => {
       graceUntil: 0,
       canary: false,
       reuseDetectedAt: 0,
+      policyViolations: [],
       token: expect.stringMatching(/^xui_[0-9A-Za-z]{36}$/),
     });
     const rows = await t.client.execute("SELECT * FROM api_tokens");
@@ -122,9 +123,9 @@ describe("request schemas (the contract's messages)", () => {
     expect(firstMessage(createTokenBody, { name: "😀".repeat(65) })).toBe(MSG.nameTooLong);
   });
 
-  it("defaults scope to admin and expiry to never, treating \"\" and null as absent", () => {
-    const defaults = { name: "a", description: "", scope: "admin", expiresAt: 0, allowedIps: [], rateLimitPerMinute: 0, canary: false };
-    expect(createTokenBody.parse({ name: "a" })).toEqual(defaults);
+  it("defaults scope to admin and leaves the expiry to the service (the policy's default), treating \"\" and null as absent", () => {
+    const defaults = { name: "a", description: "", scope: "admin", allowedIps: [], rateLimitPerMinute: 0, canary: false };
+    expect(createTokenBody.parse({ name: "a" })).toStrictEqual(defaults);
     expect(createTokenBody.parse({ name: "a", scope: "", expiresAt: null, description: null, rateLimitPerMinute: "", canary: "" })).toEqual(defaults);
   });
 
@@ -184,6 +185,7 @@ describe("list, setEnabled, delete", () => {
       "lastUsedAt",
       "lastUsedIp",
       "name",
+      "policyViolations",
       "prefix",
       "rateLimitPerMinute",
       "reuseDetectedAt",
