@@ -29,7 +29,7 @@ Works on the database in DATABASE_URL (default file:data/panel.db; DATABASE_AUTH
 libSQL server), with or without the panel running. Migrations are applied first.
 
 Commands:
-  token create --name <name> [--scope admin|monitor|node-sync] [--expires-in <duration>]
+  token create --name <name> [--scope admin|monitor|node-sync] [--expires-in <duration>] [--allowed-ips <cidr,…>]
         Mint a token and print only its plaintext on stdout (shown this once).
         <duration> is ${DURATION_HELP}, or never; default: the token policy's default expiry (never
         when it has none).
@@ -131,7 +131,11 @@ type Command = (args: string[], io: CliIO, db: () => Promise<DatabaseHandle>) =>
 
 const tokenCommands: Record<string, Command> = {
   async create(args, io, open) {
-    const parsed = parse(args, { name: { type: "string" }, scope: { type: "string" }, "expires-in": { type: "string" } }, 0);
+    const parsed = parse(
+      args,
+      { name: { type: "string" }, scope: { type: "string" }, "expires-in": { type: "string" }, "allowed-ips": { type: "string" } },
+      0,
+    );
     const now = Date.now();
     // Absent: the token policy's default expiry.
     let expiresAt: number | undefined;
@@ -143,7 +147,9 @@ const tokenCommands: Record<string, Command> = {
       expiresAt = now + ms;
     }
     // The API's own schema: same trimming, limits and messages as POST …/create.
-    const input = createTokenBody.parse({ name: requireString(parsed, "name"), scope: parsed.values.scope, expiresAt });
+    const ips = parsed.values["allowed-ips"];
+    const allowedIps = typeof ips === "string" ? ips.split(",").map((entry) => entry.trim()).filter(Boolean) : undefined;
+    const input = createTokenBody.parse({ name: requireString(parsed, "name"), scope: parsed.values.scope, expiresAt, allowedIps });
     const { db } = await open();
     const created = await createToken(db, input, CLI, now);
     io.out(`${created.token}\n`);

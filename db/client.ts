@@ -26,8 +26,21 @@ const BUSY_TIMEOUT_MS = 5_000;
  */
 export const DATABASE_REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * A plain timer, not AbortSignal.timeout(): Node holds those signals weakly, and
+ * one combined with AbortSignal.any() was collected under load before it fired,
+ * leaving the request waiting forever. The timer holds its controller until it
+ * fires; aborting a request that has finished (body read) does nothing.
+ */
 function fetchWithTimeout(timeoutMs: number) {
-  return (request: Request): Promise<Response> => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) });
+  return (request: Request): Promise<Response> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException("The database request timed out", "TimeoutError")), timeoutMs);
+    timer.unref();
+    if (request.signal.aborted) controller.abort(request.signal.reason);
+    else request.signal.addEventListener("abort", () => controller.abort(request.signal.reason), { once: true });
+    return fetch(request, { signal: controller.signal });
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { adminApi, bearerStatus, expectNoAxeViolations, SCREENSHOT_MODES, signIn, snap, TOKENS_API, unique, type TokenJson } from "./support";
+import { adminApi, bearerStatus, expectNoAxeViolations, postsTo, SCREENSHOT_MODES, signIn, snap, TOKENS_API, unique, type TokenJson } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -162,4 +162,36 @@ test("the Audit log tab lists changes with their actor and filters by action and
   await panel.getByLabel("Token").fill(name);
   await expect(panel.locator("tbody").getByRole("row")).toHaveCount(2);
   await snap(page, testInfo, "audit-1280-light");
+});
+
+test("Manage shows what a token called and narrows its scope to that in one click", async ({ page, request }, testInfo) => {
+  const name = unique("narrow-ui");
+  const token = await createToken(page, name);
+  expect(await bearerStatus(request, token)).toBe(200);
+  expect(await bearerStatus(request, token)).toBe(200);
+  await rowOf(page, name).getByRole("button", { name: "Manage" }).click();
+  const details = page.getByRole("dialog", { name: `Token “${name}”` });
+  const usage = details.getByRole("region", { name: "Usage" });
+  await expect(usage).toContainText(/^UsageUsed 1 of \d+ routes its scope allows in the last 30 days\./);
+  await expect(usage.getByRole("list", { name: "Routes called" }).getByRole("listitem")).toHaveText([/^GET\s*\/panel\/api\/server\/status\s*2 calls, last on \d{4}-\d\d-\d\d$/]);
+  await expect(usage).toContainText("A monitor token would still allow everything it called, with fewer routes open.");
+  await expectNoAxeViolations(page, "manage dialog with a usage suggestion");
+  await usage.scrollIntoViewIfNeeded();
+  for (const mode of SCREENSHOT_MODES.filter((m) => m.tag === "1280-dark" || m.tag === "375-light")) {
+    await page.setViewportSize({ width: mode.width, height: mode.height });
+    await page.emulateMedia({ colorScheme: mode.scheme });
+    await page.waitForTimeout(400); // colour transitions
+    await usage.scrollIntoViewIfNeeded();
+    await snap(page, testInfo, `usage-${mode.tag}`, { fullPage: false });
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.emulateMedia({ colorScheme: "light" });
+
+  const edits = postsTo(page, /\/apiTokens\/update\//);
+  await usage.getByRole("button", { name: "Switch to monitor" }).dblclick();
+  await expect(usage.getByRole("status").filter({ hasText: "Scope changed to monitor" })).toBeVisible();
+  expect(edits).toHaveLength(1);
+  await details.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(rowOf(page, name).getByRole("button", { name: /Scope monitor/ })).toBeVisible();
+  expect(await bearerStatus(request, token)).toBe(200);
 });

@@ -8,6 +8,7 @@ import { flushLogs, logInfo, logWarn } from "@/lib/log";
 import { ensurePanelGuid } from "@/lib/server-status/panel-guid";
 import { setPanelGuid } from "@/lib/server-status/snapshot";
 import { backfillNameKeys } from "@/lib/tokens/name-keys";
+import { flushTokenUsage } from "@/lib/tokens/usage";
 
 interface StartupState {
   done?: Promise<void>;
@@ -38,7 +39,7 @@ async function start(): Promise<void> {
   setAuditRetention(db, config.auditRetention);
   setPanelGuid(await ensurePanelGuid(db));
   state.shutdown = async () => {
-    await flushAggregated(db);
+    await Promise.all([flushAggregated(db), flushTokenUsage(db)]);
     flushLogs();
   };
   const username = process.env.ADMIN_USERNAME?.trim();

@@ -102,6 +102,25 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
   if (req.method !== "GET" && req.method !== "HEAD" && LOGIN_PATH.test(req.url ?? "")) req.url = req.url!.replace("/login", "/auth/login");
   handle(req, res).catch((error: unknown) => failed(res, requestId, error));
 });
+/**
+ * Lingering close (nginx's lingering_close): after an answer that ends the
+ * connection, Node closes the socket at once. If the client is still sending a
+ * body the panel did not read (a GET with a body, a 413 past the size limit),
+ * the kernel answers its bytes with a reset, which can wipe out the answer
+ * before the client has read it. So the panel's side is shut first, and the
+ * socket closes when the client closes its side, or after LINGER_MS.
+ */
+const LINGER_MS = 2_000;
+server.on("connection", (socket: Socket) => {
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    if (socket.readableEnded) return void socket.destroy();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("end", () => socket.destroy()).once("close", () => clearTimeout(timer));
+    socket.resume();
+  };
+});
 // Slow or stalled clients must not hold connections forever.
 server.requestTimeout = 30_000;
 server.headersTimeout = 20_000;

@@ -43,7 +43,12 @@ export function initialExpiry(policy: TokenPolicy, now: number): { choice: Expir
   const preset = EXPIRY_CHOICES.find((c) => c.value === String(days));
   const allowed = allowedExpiryChoices(policy);
   if (preset && allowed.includes(preset)) return { choice: preset.value, date: "" };
-  if (policy.defaultExpiryDays) return { choice: "custom", date: isoDay(now + days * DAY_MS) };
+  // A whole day past the default may pass the cap when the default is the cap: the last day allowed then.
+  const last = latestExpiryDay(policy, now);
+  if (policy.defaultExpiryDays) {
+    const day = isoDay(now + days * DAY_MS);
+    return { choice: "custom", date: last !== null && day > last ? last : day };
+  }
   const longest = allowed.filter((c) => c.value !== "custom").at(-1);
-  return longest ? { choice: longest.value, date: "" } : { choice: "custom", date: latestExpiryDay(policy, now) ?? "" };
+  return longest ? { choice: longest.value, date: "" } : { choice: "custom", date: last ?? "" };
 }

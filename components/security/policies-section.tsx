@@ -20,7 +20,7 @@ function parseDays(text: string): { value: number; error?: undefined } | { value
   const trimmed = text.trim();
   if (trimmed === "") return { value: 0 };
   const n = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
-  return n >= 0 && n <= MAX_POLICY_DAYS ? { value: n } : { error: `Enter a whole number of days from 1 to ${MAX_POLICY_DAYS}, or leave it empty.` };
+  return n >= 0 && n <= MAX_POLICY_DAYS ? { value: n } : { error: `Enter a whole number of days up to ${MAX_POLICY_DAYS}, or leave it empty for none.` };
 }
 
 const daysText = (days: number) => (days ? String(days) : "");

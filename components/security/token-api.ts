@@ -13,6 +13,7 @@ import type { TokenPermissions } from "@/lib/api/catalog";
 import type { AuditLogPage } from "@/lib/audit/query";
 import { callApi } from "@/lib/client/fetch";
 import type { CreatedToken, TokenView } from "@/lib/tokens/schemas";
+import type { TokenUsageReport } from "@/lib/tokens/usage-schemas";
 import { useSession } from "@/components/session-provider";
 import type { TokenListParams } from "./token-list-params";
 
@@ -33,6 +34,7 @@ export const tokenKeys = {
   lists: () => [...tokenKeys.all, "list"] as const,
   list: (params: TokenListParams) => [...tokenKeys.lists(), params] as const,
   permissions: (id: number) => [...tokenKeys.all, "permissions", id] as const,
+  usage: (id: number) => [...tokenKeys.all, "usage", id] as const,
 };
 
 export const auditKeys = {
@@ -139,6 +141,7 @@ export interface UpdateTokenVariables {
   expiresAt?: number;
   allowedIps?: string[];
   rateLimitPerMinute?: number;
+  scope?: TokenScope;
 }
 
 export function useUpdateToken() {
@@ -150,7 +153,16 @@ export function useUpdateToken() {
     onSuccess: (updated) => {
       updatePages(queryClient, (items) => items.map((t) => (t.id === updated.id ? updated : t)));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.lists() }),
+    // A scope change also changes what the token may do and its usage report.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}
+
+/** The token's calls of the last 30 days and the narrowest scope that covers them. */
+export function useTokenUsage(tokenId: number) {
+  return useQuery({
+    queryKey: tokenKeys.usage(tokenId),
+    queryFn: ({ signal }) => callApi<TokenUsageReport>(`${BASE}/${tokenId}/usage`, { signal }),
   });
 }
 

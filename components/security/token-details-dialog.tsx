@@ -16,6 +16,7 @@ import type { TokenView } from "./token-api";
 import { useTokenPolicy, VIOLATION_TEXT } from "./policy-api";
 import { latestExpiry } from "@/lib/tokens/policy-rules";
 import { TokenEditForm } from "./token-edit-form";
+import { TokenUsageSection } from "./token-usage-section";
 import { TokenSecretDialog } from "./token-secret-dialog";
 import { useManageTokenDialog, type RotateRequest } from "./use-manage-token-dialog";
 
@@ -166,6 +167,7 @@ function TokenDetails({ token, manage }: { token: TokenView; manage: Manage }) {
         )}
       </dl>
 
+      <TokenUsageSection token={token} />
       <TokenEditForm token={token} manage={manage} />
       <RotateSection token={token} onRotate={manage.askRotate} pending={manage.rotatePending} />
 

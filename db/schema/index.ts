@@ -12,3 +12,4 @@ export * from "./webauthn-challenges";
 export * from "./two-factor";
 export * from "./recovery-codes";
 export * from "./token-policy";
+export * from "./token-usage";

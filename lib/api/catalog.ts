@@ -8,6 +8,7 @@ import { auditExportDocuments } from "@/lib/audit/export";
 import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import { tokenListQuery } from "@/lib/tokens/list";
 import { tokenPolicyView, updateTokenPolicyBody } from "@/lib/tokens/policy-rules";
+import { tokenUsageQuery, tokenUsageReport } from "@/lib/tokens/usage-schemas";
 import { recoveryCodesView, twoFactorCodeBody, twoFactorSetupView, twoFactorStatusView } from "@/lib/auth/two-factor-schemas";
 import {
   creationOptions,
@@ -162,7 +163,7 @@ export const endpoints = {
     method: "POST",
     path: "/panel/api/setting/apiTokens/update/{id}",
     summary:
-      "Edit a token's name, description, expiry and/or IP allowlist (same rules as create; an unchanged expiry is not checked). Returns the updated view; an edit that changes nothing answers the view with `msg` `nothing changed` and writes no audit row.",
+      "Edit a token's name, description, expiry, IP allowlist, rate limit and/or scope (same rules as create; an unchanged expiry is not checked; a scope widened to admin needs a session's re-authentication within 10 minutes). Returns the updated view; an edit that changes nothing answers the view with `msg` `nothing changed` and writes no audit row.",
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     body: updateTokenBody,
@@ -187,6 +188,17 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     params: tokenIdParams,
     response: tokenPermissions,
+  },
+  "tokens.usage": {
+    method: "GET",
+    path: "/panel/api/setting/apiTokens/{id}/usage",
+    summary:
+      "Least privilege from observed use: the routes this token called in the last `days` UTC days (default 30) with call counts, how many its scope allows, and the narrowest scope that would still allow them all (apply it with `update` and `scope`). Counted in memory and written once a minute per instance.",
+    permission: PERMISSIONS.admin,
+    params: tokenIdParams,
+    query: tokenUsageQuery,
+    response: tokenUsageReport,
+    badRequestStatus: true,
   },
   "tokens.self": {
     method: "GET",

@@ -18,6 +18,7 @@ import { envelopeText, fail, jsonResponse, jsonTextResponse, ok } from "@/lib/ht
 import { readBrowserCookie, type BrowserCookie } from "@/lib/http/session-cookie";
 import { Streamed } from "@/lib/streamed";
 import { enforceTokenRateLimit } from "@/lib/tokens/rate-limit";
+import { noteTokenUsage } from "@/lib/tokens/usage";
 import { finishRequestLog, loggedActor, startRequestLog, type LoggedActor, type RequestLogEntry } from "./access-log";
 import { endpoints, type HttpMethod, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
@@ -278,6 +279,8 @@ function checkPermission(call: Call, caller: Caller): Response | null {
     );
     return fail(AUTH_MSG.scopeDenied, 403, { [ACCEPTED_SCOPES_HEADER]: acceptedScopes(entry) });
   }
+  // What a token actually uses, for its least-privilege report (in memory; written once a minute).
+  if (actor?.kind === "token" && entry.permission !== "public") noteTokenUsage(caller.db, actor.tokenId, request.method, entry.path, caller.now);
   return null;
 }
 

@@ -43,7 +43,13 @@ interface AggregatorState {
   lastPrune: number;
 }
 
-const states = new WeakMap<Db, AggregatorState>();
+/**
+ * On globalThis (as the database handle is, db/index.ts): requests count into
+ * it, and the start-up module, a bundle of its own, flushes it at shutdown.
+ */
+const states: WeakMap<Db, AggregatorState> = ((globalThis as Record<symbol, WeakMap<Db, AggregatorState>>)[
+  Symbol.for("xui-panel.audit-aggregate")
+] ??= new WeakMap());
 
 function stateOf(db: Db): AggregatorState {
   let s = states.get(db);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, lte } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { minuteBucket, noteAggregated } from "@/lib/audit/aggregate";
@@ -49,21 +49,33 @@ function noteAlarm(
  * disables it (audited `token.disable`, reason `reuse detected`, by the
  * system); both in the background, at most once a minute per token and process.
  */
-export function noteReuse(db: Db, token: { id: number; name: string; reuseNotedAt: number }, call: { ip: string; route: string }, now: number): void {
+export function noteReuse(
+  db: Db,
+  token: { id: number; name: string; reuseNotedAt: number },
+  hash: string,
+  call: { ip: string; route: string },
+  now: number,
+): void {
   noteAlarm(db, "token.reuse_detected", token, call.ip, { route: call.route }, now);
   if (now - token.reuseNotedAt < FLAG_INTERVAL_MS) return;
   token.reuseNotedAt = now;
   // Dropped if it fails: the audit row has it, and the next reuse after the interval tries again.
-  writeInBackground(flagReuse(db, token.id, call.ip, now), "token reuse flags", "could not flag a reused token secret", { tokenId: token.id });
+  writeInBackground(flagReuse(db, token.id, hash, call.ip, now), "token reuse flags", "could not flag a reused token secret", { tokenId: token.id });
 }
 
-async function flagReuse(db: Db, tokenId: number, ip: string, now: number): Promise<void> {
+async function flagReuse(db: Db, tokenId: number, hash: string, ip: string, now: number): Promise<void> {
   await db
     .update(apiTokens)
     .set({ reuseDetectedAt: now })
     .where(and(eq(apiTokens.id, tokenId), lt(apiTokens.reuseDetectedAt, now - FLAG_INTERVAL_MS)));
   if (!(await readTokenPolicy(db)).disableOnReuse) return;
-  const on = and(eq(apiTokens.id, tokenId), eq(apiTokens.enabled, true))!;
+  // Checked in the write too: the secret may have been rotated again since this process cached it.
+  const on = and(
+    eq(apiTokens.id, tokenId),
+    eq(apiTokens.enabled, true),
+    eq(apiTokens.previousTokenHash, hash),
+    lte(apiTokens.previousValidUntil, now),
+  )!;
   // Checked first: a token already off needs no write and no generation bump.
   if (!(await db.select({ id: apiTokens.id }).from(apiTokens).where(on).get())) return;
   await writeTokenChange(db, {

@@ -23,7 +23,7 @@ export const POLICY_MSG = {
   expiryRequired: (max: number) => `expiresAt is required: the token policy limits tokens to ${max} days`,
   expiryTooLate: (max: number, latest: number) =>
     `expiresAt is too far away: the token policy limits tokens to ${max} days (latest ${new Date(latest).toISOString()})`,
-  allowlistRequired: "allowedIps is required for admin-scope tokens by the token policy",
+  allowlistRequired: "allowedIps is required for admin-scope tokens by the token policy (a /0 range, which admits everyone, does not count)",
 } as const;
 
 const MAX_LIFETIME_DOC = "The longest a new or rotated token may live, in days: an expiry becomes required and may be at most this far away. 0 = no cap.";
@@ -72,16 +72,22 @@ export function defaultExpiry(policy: TokenPolicy, now: number): number {
   return policy.defaultExpiryDays > 0 ? now + policy.defaultExpiryDays * DAY_MS : 0;
 }
 
+/** Tolerated beyond the cap: a client whose clock runs a little ahead still gets its "30 days" under a 30-day cap. */
+export const EXPIRY_SLACK_MS = 3_600_000;
+
 /** Why `expiresAt` (Unix ms, 0 = never) breaks the cap for a token made or changed at `now`; null when it does not. */
 export function expiryProblem(policy: TokenPolicy, expiresAt: number, now: number): string | null {
   const latest = latestExpiry(policy, now);
   if (latest === null) return null;
   if (expiresAt === 0) return POLICY_MSG.expiryRequired(policy.maxLifetimeDays);
-  return expiresAt > latest ? POLICY_MSG.expiryTooLate(policy.maxLifetimeDays, latest) : null;
+  return expiresAt > latest + EXPIRY_SLACK_MS ? POLICY_MSG.expiryTooLate(policy.maxLifetimeDays, latest) : null;
 }
 
+/** An allowlist that admits someone less than everyone: empty, or holding a `/0` range (normalised form), it does not. */
+export const limitsAddresses = (allowedIps: readonly string[]) => allowedIps.length > 0 && !allowedIps.some((cidr) => cidr.endsWith("/0"));
+
 export function allowlistProblem(policy: TokenPolicy, scope: string, allowedIps: readonly string[]): string | null {
-  return policy.adminRequiresAllowlist && scope === "admin" && allowedIps.length === 0 ? POLICY_MSG.allowlistRequired : null;
+  return policy.adminRequiresAllowlist && scope === "admin" && !limitsAddresses(allowedIps) ? POLICY_MSG.allowlistRequired : null;
 }
 
 export const POLICY_VIOLATIONS = ["neverExpires", "expiresTooLate", "adminWithoutAllowlist"] as const;

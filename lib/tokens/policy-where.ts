@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, like, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { latestExpiry, type TokenPolicy } from "./policy-rules";
@@ -9,7 +9,9 @@ export function violatesPolicy(now: number, policy: TokenPolicy): SQL {
   const latest = latestExpiry(policy, now);
   const broken: SQL[] = [];
   if (latest !== null) broken.push(or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, latest))!);
-  if (policy.adminRequiresAllowlist) broken.push(and(eq(apiTokens.scope, "admin"), eq(apiTokens.allowedIps, "[]"))!);
+  // Empty, or a `/0` range (policy-rules.ts limitsAddresses; entries are stored normalised, as JSON strings).
+  const admitsAll = or(eq(apiTokens.allowedIps, "[]"), like(apiTokens.allowedIps, '%/0"%'))!;
+  if (policy.adminRequiresAllowlist) broken.push(and(eq(apiTokens.scope, "admin"), admitsAll)!);
   if (broken.length === 0) return sql`0`;
   const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
   return and(eq(apiTokens.canary, false), unexpired, or(...broken))!;

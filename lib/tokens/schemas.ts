@@ -31,7 +31,7 @@ export const MSG = {
   allowedIpsTooMany: `allowedIps may hold at most ${MAX_ALLOWED_IPS} entries`,
   graceInvalid: "graceSeconds must be an integer from 0 to 86400",
   rateLimitInvalid: RATE_LIMIT_MSG.invalid,
-  nothingToUpdate: "nothing to update: give name, description, expiresAt, allowedIps or rateLimitPerMinute",
+  nothingToUpdate: "nothing to update: give name, description, expiresAt, allowedIps, rateLimitPerMinute or scope",
   nothingChanged: "nothing changed",
   rotateExpired: "token has expired: give it a new expiresAt to rotate it",
 } as const;
@@ -133,6 +133,11 @@ export const updateTokenBody = z
     expiresAt: z.preprocess((v) => (v === null ? undefined : v), expiresAtMs.optional()),
     allowedIps: z.preprocess((v) => (v === null ? undefined : v), allowedIps.optional()),
     rateLimitPerMinute: z.preprocess((v) => (v === null ? undefined : v), rateLimitPerMinute.optional()).describe(RATE_LIMIT_DOC),
+    scope: z
+      .preprocess((v) => blankAsMissing(normalizedScope(v)), tokenScope.optional())
+      .describe(
+        "A new scope (e.g. the `narrowestScope` of `…/{id}/usage`). Widening to `admin` asks a browser session for a re-authentication within 10 minutes, and follows the token policy's allowlist rule.",
+      ),
   })
   .refine(
     (b) =>
@@ -140,7 +145,8 @@ export const updateTokenBody = z
       b.description !== undefined ||
       b.expiresAt !== undefined ||
       b.allowedIps !== undefined ||
-      b.rateLimitPerMinute !== undefined,
+      b.rateLimitPerMinute !== undefined ||
+      b.scope !== undefined,
     MSG.nothingToUpdate,
   );
 export type UpdateTokenInput = z.output<typeof updateTokenBody>;

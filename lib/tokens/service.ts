@@ -164,6 +164,7 @@ function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, Fi
   if (input.rateLimitPerMinute !== undefined && input.rateLimitPerMinute !== row.rateLimitPerMinute) {
     changes.rateLimitPerMinute = { from: row.rateLimitPerMinute, to: input.rateLimitPerMinute };
   }
+  if (input.scope !== undefined && input.scope !== row.scope) changes.scope = { from: row.scope, to: input.scope };
   if (input.allowedIps !== undefined) {
     const stored = JSON.parse(row.allowedIps) as string[];
     // A list is a set: the same entries in another order change nothing.
@@ -177,8 +178,8 @@ function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, Fi
 const EDIT_ATTEMPTS = 3;
 
 /**
- * Edit name, description, expiry, IP allowlist and/or rate limit, with the same rules as
- * create. The audit row says what changed (`detail.changes`: field → from, to);
+ * Edit name, description, expiry, IP allowlist, rate limit and/or scope, with the same rules as
+ * create (and `confirm` before a scope becomes admin: the re-authentication gate). The audit row says what changed (`detail.changes`: field → from, to);
  * an edit that changes nothing writes nothing and answers `nothing changed`.
  * An unchanged expiry is not checked, so an expired token can still get a new
  * name or allowlist.
@@ -189,6 +190,7 @@ export async function updateToken(
   input: UpdateTokenInput,
   ctx: AuditContext,
   now = Date.now(),
+  confirm: () => Promise<void> = async () => undefined,
 ): Promise<{ view: TokenView; changed: boolean }> {
   const policy = await readTokenPolicy(db);
   for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
@@ -199,8 +201,13 @@ export async function updateToken(
     if (changes.expiresAt) assertExpiryInFuture(input.expiresAt!, now);
     if (!row.canary) {
       if (changes.expiresAt) assertPolicy(expiryProblem(policy, input.expiresAt!, now));
-      if (changes.allowedIps) assertPolicy(allowlistProblem(policy, row.scope, input.allowedIps!));
+      const scope = input.scope ?? row.scope;
+      const ips = input.allowedIps ?? (JSON.parse(row.allowedIps) as string[]);
+      if (changes.allowedIps || changes.scope) assertPolicy(allowlistProblem(policy, scope, ips));
+      // Widening to admin is new admin power, held to the lifetime rule as a new token is.
+      if (changes.scope?.to === "admin" && !changes.expiresAt) assertPolicy(expiryProblem(policy, row.expiresAt, now));
     }
+    if (changes.scope?.to === "admin") await confirm();
     // Only if the row is still as read, so `from` is what was really replaced.
     const where = and(
       eq(apiTokens.id, id),
@@ -209,6 +216,7 @@ export async function updateToken(
       eq(apiTokens.expiresAt, row.expiresAt),
       eq(apiTokens.allowedIps, row.allowedIps),
       eq(apiTokens.rateLimitPerMinute, row.rateLimitPerMinute),
+      eq(apiTokens.scope, row.scope),
     )!;
     try {
       const { rows } = await writeTokenChange(db, {
@@ -222,6 +230,7 @@ export async function updateToken(
             ...(changes.expiresAt && { expiresAt: input.expiresAt }),
             ...(changes.allowedIps && { allowedIps: JSON.stringify(input.allowedIps) }),
             ...(changes.rateLimitPerMinute && { rateLimitPerMinute: input.rateLimitPerMinute }),
+            ...(changes.scope && { scope: input.scope }),
           })
           .where(where)
           .returning(),
@@ -258,51 +267,53 @@ export async function rotateToken(
   const graceSeconds = input.graceSeconds ?? 0;
   // 400, like every bad value of this field (rotate's expiresAt is this panel's own).
   if (input.expiresAt !== undefined && input.expiresAt !== 0 && input.expiresAt <= now) throw new HttpError(400, MSG.expiresAtInvalid);
-  // Refused before the write, so a refusal bumps no generation; the write's WHERE holds if it expires meanwhile.
-  const current = await db
-    .select({ expiresAt: apiTokens.expiresAt, scope: apiTokens.scope, canary: apiTokens.canary })
-    .from(apiTokens)
-    .where(eq(apiTokens.id, id))
-    .get();
-  if (!current) throw new DomainError(MSG.notFound);
-  await confirm(current);
-  const expired = current.expiresAt !== 0 && current.expiresAt <= now;
-  if (expired && input.expiresAt === undefined) throw new HttpError(400, MSG.rotateExpired);
   const policy = await readTokenPolicy(db);
-  const policyError = !current.canary && input.expiresAt !== undefined ? expiryProblem(policy, input.expiresAt, now) : null;
-  if (policyError) throw new HttpError(400, policyError);
-  // Kept expiry beyond the policy's cap (or none): capped, not refused, so a leaked secret can always be replaced.
-  const cap = !current.canary && input.expiresAt === undefined ? latestExpiry(policy, now) : null;
-  const minted = mintToken();
-  const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
-  const where = input.expiresAt === undefined ? and(eq(apiTokens.id, id), unexpired)! : eq(apiTokens.id, id);
-  const graceUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : 0;
-  const { rows } = await writeTokenChange(db, {
-    auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, {
-      graceSeconds,
-      ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
-      ...(cap !== null && (current.expiresAt === 0 || current.expiresAt > cap) && { expiresAtCappedTo: cap }),
-    }),
-    change: db
-      .update(apiTokens)
-      .set({
-        // SET expressions read the row as it was before this statement.
-        previousTokenHash: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${apiTokens.tokenHash} END` : null,
-        previousValidUntil: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${graceUntil} ELSE 0 END` : 0,
-        tokenHash: minted.hash,
-        prefix: minted.prefix,
+  for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    // Refused before the write, so a refusal bumps no generation; the write's WHERE holds if it expires meanwhile.
+    const current = await db
+      .select({ expiresAt: apiTokens.expiresAt, scope: apiTokens.scope, canary: apiTokens.canary })
+      .from(apiTokens)
+      .where(eq(apiTokens.id, id))
+      .get();
+    if (!current) throw new DomainError(MSG.notFound);
+    await confirm(current);
+    const expired = current.expiresAt !== 0 && current.expiresAt <= now;
+    if (expired && input.expiresAt === undefined) throw new HttpError(400, MSG.rotateExpired);
+    const policyError = !current.canary && input.expiresAt !== undefined ? expiryProblem(policy, input.expiresAt, now) : null;
+    if (policyError) throw new HttpError(400, policyError);
+    // A kept expiry beyond the policy's cap (or none) is capped, not refused, so a leaked secret can always be replaced.
+    const cap = !current.canary && input.expiresAt === undefined ? latestExpiry(policy, now) : null;
+    const capped = cap !== null && (current.expiresAt === 0 || current.expiresAt > cap);
+    const minted = mintToken();
+    const unexpired = or(eq(apiTokens.expiresAt, 0), gt(apiTokens.expiresAt, now))!;
+    // Only over the row as read: the scope decided the confirmation, the expiry the cap.
+    const asRead = and(eq(apiTokens.id, id), eq(apiTokens.scope, current.scope), eq(apiTokens.expiresAt, current.expiresAt))!;
+    const where = input.expiresAt === undefined ? and(asRead, unexpired)! : asRead;
+    const graceUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : 0;
+    const { rows } = await writeTokenChange(db, {
+      auditBefore: auditTokensWhere(db, ctx, "token.rotate", where, now, {
+        graceSeconds,
         ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
-        ...(cap !== null && {
-          expiresAt: sql`CASE WHEN ${apiTokens.expiresAt} = 0 OR ${apiTokens.expiresAt} > ${cap} THEN ${cap} ELSE ${apiTokens.expiresAt} END`,
-        }),
-      })
-      .where(where)
-      .returning(),
-  });
-  if (rows[0]) return { ...viewOf(rows[0], now, policy), token: minted.plaintext };
-  const exists = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, id)).get();
-  if (exists) throw new HttpError(400, MSG.rotateExpired);
-  throw new DomainError(MSG.notFound);
+        ...(capped && { expiresAtCappedTo: cap }),
+      }),
+      change: db
+        .update(apiTokens)
+        .set({
+          // SET expressions read the row as it was before this statement.
+          previousTokenHash: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${apiTokens.tokenHash} END` : null,
+          previousValidUntil: graceSeconds > 0 ? sql`CASE WHEN ${unexpired} THEN ${graceUntil} ELSE 0 END` : 0,
+          tokenHash: minted.hash,
+          prefix: minted.prefix,
+          ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+          ...(capped && { expiresAt: cap }),
+        })
+        .where(where)
+        .returning(),
+    });
+    if (rows[0]) return { ...viewOf(rows[0], now, policy), token: minted.plaintext };
+    // Changed since it was read (scope or expiry), or gone: read it again.
+  }
+  throw new Error(`token ${id} kept changing during a rotation`);
 }
 
 /**

@@ -120,7 +120,7 @@ export async function verifyBearerToken(
   if (now - s.watch.checkedAt >= FRESHNESS_MS) await ensureFresh(s.watch, () => readTokenGeneration(db), () => clear(s));
   const hash = hashToken(presented);
   const cached = s.entries.get(hash);
-  if (cached !== undefined) return accept(db, cached, request, now);
+  if (cached !== undefined) return accept(db, cached, hash, request, now);
   const epoch = s.epoch;
   refreshKnownHashes(db, s.known, epoch, () => s.epoch, now);
   // Random garbage is answered from the hash set and not cached (it would only evict real entries).
@@ -129,11 +129,11 @@ export async function verifyBearerToken(
   if (loaded === "stale") loaded = await load(db, s, hash);
   if (loaded === "stale") return null;
   if (s.epoch === epoch) remember(s, hash, loaded);
-  return accept(db, loaded, request, now);
+  return accept(db, loaded, hash, request, now);
 }
 
 /** The checks that depend on the clock and the caller, made on every request (never cached). */
-function accept(db: Db, entry: CachedToken | null, request: BearerRequest, now: number): VerifiedToken | null {
+function accept(db: Db, entry: CachedToken | null, hash: string, request: BearerRequest, now: number): VerifiedToken | null {
   if (!entry) return null;
   const { ip } = request;
   if (entry.canary) {
@@ -142,7 +142,7 @@ function accept(db: Db, entry: CachedToken | null, request: BearerRequest, now: 
     return null;
   }
   if (entry.validUntil !== null && entry.validUntil <= now) {
-    noteReuse(db, entry, { ip, route: request.route ?? "" }, now);
+    noteReuse(db, entry, hash, { ip, route: request.route ?? "" }, now);
     return null;
   }
   if (!entry.enabled) return null;

@@ -107,7 +107,7 @@ describe("edit", () => {
     });
     expect(res.json?.obj).toMatchObject({ name: `${t.name}-renamed`, expiresAt, expiresSoon: true, allowedIps: ["10.0.0.0/8", "2001:db8::/32"] });
     const cases: [unknown, string][] = [
-      [{}, "nothing to update: give name, description, expiresAt, allowedIps or rateLimitPerMinute"],
+      [{}, "nothing to update: give name, description, expiresAt, allowedIps, rateLimitPerMinute or scope"],
       [{ name: "" }, "token name is required"],
       [{ name: "x".repeat(65) }, "token name must be 64 characters or fewer"],
       [{ name: taken.name }, "a token with that name already exists"],

@@ -56,8 +56,8 @@ describe("README curl examples", () => {
       .join("\n")
       .replace(/\n(curl)/g, "\necho\n$1");
     const outputs = bash(script).map((l) => JSON.parse(l) as Answer);
-    expect(outputs).toHaveLength(17);
-    const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke, page, described, renewed] =
+    expect(outputs).toHaveLength(19);
+    const [login, first, list, grafana, disabled, enabled, deleted, status, ci, permissions, edited, rotated, audit, revoke, page, described, renewed, usage, policy] =
       outputs;
     expect(login).toEqual({ success: true, msg: "You have successfully logged into your account.", obj: null });
     expect(first!.obj).toMatchObject({ id: 1, name: "central-panel-a", scope: "admin", expiresAt: 0 });
@@ -85,6 +85,8 @@ describe("README curl examples", () => {
     expect(described!.obj).toMatchObject({ id: 3, description: "deploys from CI" });
     expect(renewed!.obj.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     expect(renewed!.obj.token).toMatch(/^xui_/);
+    expect(usage!.obj).toMatchObject({ id: 3, days: 30, routes: [], usedRoutes: 0, narrowestScope: null });
+    expect(policy!.obj).toMatchObject({ maxLifetimeDays: 90, defaultExpiryDays: 30, adminRequiresAllowlist: false });
     const [csv] = readdirSync(workdir).filter((f) => /^audit-log-\d{13}-\d{13}\.csv$/.test(f));
     const rows = readFileSync(path.join(workdir, csv!), "utf8").split("\r\n");
     expect(rows[0]).toBe("time,action,outcome,actor,ip,target,detail");
@@ -105,6 +107,9 @@ describe("README curl examples", () => {
     const backups = readdirSync(workdir).filter((f) => /^panel-backup-\d{4}-\d\d-\d\d\.db$/.test(f));
     expect(backups).toHaveLength(1);
     const list = execFileSync("npm", ["--prefix", ROOT, "run", "-s", "panel", "--", "token", "list", "--json"], { cwd: workdir, encoding: "utf8", env });
-    expect((JSON.parse(list) as { name: string }[]).map((t) => t.name)).toEqual(["central-panel-a"]);
+    const tokens = JSON.parse(list) as { name: string; allowedIps: string[]; expiresAt: number }[];
+    expect(tokens.map((t) => t.name)).toEqual(["central-panel-a", "deploy"]);
+    expect(tokens[1]).toMatchObject({ allowedIps: ["203.0.113.0/24", "2001:db8::/32"] });
+    expect(tokens[1]!.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
   });
 });

@@ -179,6 +179,14 @@ describe("new and changed tokens follow it", () => {
     expect(edit.json?.msg).toBe("expiresAt is required: the token policy limits tokens to 30 days");
     expect((await listed(within.id)).expiresAt).toBe(within.expiresAt);
     expect((await api(`${TOKENS}/update/${within.id}`, { description: "still editable" })).json?.success).toBe(true);
+
+    // Widening an older, never-expiring token to admin is new admin power: held to the cap.
+    await setPolicy({ maxLifetimeDays: 0 });
+    const old = await mint({ name: unique("old-monitor"), scope: "monitor", expiresAt: 0 });
+    await setPolicy({ maxLifetimeDays: 30 });
+    expect((await api(`${TOKENS}/update/${old.id}`, { scope: "admin" })).json?.msg).toBe("expiresAt is required: the token policy limits tokens to 30 days");
+    expect((await listed(old.id)).scope).toBe("monitor");
+    expect((await api(`${TOKENS}/update/${old.id}`, { scope: "admin", expiresAt: Date.now() + 10 * DAY })).json?.success).toBe(true);
   });
 
   it("a default expiry alone keeps an explicit 'never' possible", async () => {
@@ -196,13 +204,15 @@ describe("new and changed tokens follow it", () => {
   it("admin-scope tokens need an IP allowlist: on create and when an edit would clear it", async () => {
     await setPolicy({ adminRequiresAllowlist: true });
     const refused = await create({ name: unique("bare-admin") });
-    expect(refused.json).toEqual({ success: false, msg: "allowedIps is required for admin-scope tokens by the token policy", obj: null });
+    expect(refused.json).toEqual({ success: false, msg: "allowedIps is required for admin-scope tokens by the token policy (a /0 range, which admits everyone, does not count)", obj: null });
     const fenced = await mint({ name: unique("fenced-admin"), allowedIps: ["127.0.0.1"] });
     expect(fenced.allowedIps).toEqual(["127.0.0.1/32"]);
     expect((await api(`${TOKENS}/update/${fenced.id}`, { allowedIps: [] })).json?.msg).toBe(
-      "allowedIps is required for admin-scope tokens by the token policy",
+      "allowedIps is required for admin-scope tokens by the token policy (a /0 range, which admits everyone, does not count)",
     );
     expect((await listed(fenced.id)).allowedIps).toEqual(["127.0.0.1/32"]);
+    // An allowlist that admits everyone is none.
+    expect((await create({ name: unique("catch-all-admin"), allowedIps: ["0.0.0.0/0", "::/0"] })).json?.success).toBe(false);
     // Other scopes are not bound.
     expect((await create({ name: unique("bare-monitor"), scope: "monitor" })).json?.success).toBe(true);
   });
@@ -241,17 +251,19 @@ describe("existing tokens that break it", () => {
     const forever = await mint({ name: unique("flag-forever"), scope: "monitor" });
     const far = await mint({ name: unique("flag-far"), scope: "monitor", expiresAt: Date.now() + 300 * DAY });
     const bareAdmin = await mint({ name: unique("flag-admin") });
+    const openAdmin = await mint({ name: unique("flag-open-admin"), allowedIps: ["0.0.0.0/0"], expiresAt: Date.now() + DAY });
     const fine = await mint({ name: unique("flag-fine"), scope: "monitor", expiresAt: Date.now() + 10 * DAY });
     const policy = await setPolicy({ maxLifetimeDays: 90, adminRequiresAllowlist: true });
 
     expect((await listed(forever.id)).policyViolations).toEqual(["neverExpires"]);
     expect((await listed(far.id)).policyViolations).toEqual(["expiresTooLate"]);
     expect((await listed(bareAdmin.id)).policyViolations).toEqual(["neverExpires", "adminWithoutAllowlist"]);
+    expect((await listed(openAdmin.id)).policyViolations).toEqual(["adminWithoutAllowlist"]);
     expect((await listed(fine.id)).policyViolations).toEqual([]);
 
     const page = (await api<{ items: View[]; total: number }>(`${TOKENS}?status=violating&limit=200`)).json!.obj!;
     const ids = page.items.map((t) => t.id);
-    expect(ids).toEqual(expect.arrayContaining([forever.id, far.id, bareAdmin.id]));
+    expect(ids).toEqual(expect.arrayContaining([forever.id, far.id, bareAdmin.id, openAdmin.id]));
     expect(ids).not.toContain(fine.id);
     expect(page.items.every((t) => t.policyViolations.length > 0)).toBe(true);
     expect(policy.violatingTokens).toBe(page.total);
