@@ -178,9 +178,11 @@ function changesOf(row: ApiTokenRow, input: UpdateTokenInput): Record<string, Fi
 const EDIT_ATTEMPTS = 3;
 
 /**
- * Edit name, description, expiry, IP allowlist, rate limit and/or scope, with the same rules as
- * create (and `confirm` before a scope becomes admin: the re-authentication gate). The audit row says what changed (`detail.changes`: field → from, to);
- * an edit that changes nothing writes nothing and answers `nothing changed`.
+ * Edit name, description, expiry, IP allowlist, rate limit and/or scope, with
+ * the same rules as create (and `confirm` before a scope becomes admin: the
+ * re-authentication gate). The audit row says what changed (`detail.changes`:
+ * field → from, to); an edit that changes nothing writes nothing and answers
+ * `nothing changed`.
  * An unchanged expiry is not checked, so an expired token can still get a new
  * name or allowlist.
  */
