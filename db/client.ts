@@ -27,10 +27,9 @@ const BUSY_TIMEOUT_MS = 5_000;
 export const DATABASE_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * A plain timer, not AbortSignal.timeout(): Node holds those signals weakly, and
- * one combined with AbortSignal.any() was collected under load before it fired,
- * leaving the request waiting forever. The timer holds its controller until it
- * fires; aborting a request that has finished (body read) does nothing.
+ * The deadline is a plain timer holding its controller, so it fires whatever
+ * the garbage collector does with the request (Node holds AbortSignal.timeout()
+ * signals weakly). Aborting a request that has finished does nothing.
  */
 function fetchWithTimeout(timeoutMs: number) {
   return (request: Request): Promise<Response> => {
