@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { adminApi, expectNoAxeViolations, postsTo, SCREENSHOT_MODES, signIn, snap, unique, type AdminApi } from "./support";
+import { adminApi, expectNoAxeViolations, postsTo, signIn, snap, snapEveryMode, unique, type AdminApi } from "./support";
 
 /**
  * Settings → Security → Token policies: saving rules on the page, the create
@@ -46,14 +46,7 @@ test("rules saved on the page bind the create form, and a token made before them
   expect(await api.get(POLICY)).toMatchObject({ maxLifetimeDays: 30, defaultExpiryDays: 7, adminRequiresAllowlist: true, disableOnReuse: false });
 
   await expectNoAxeViolations(page, "token policies tab");
-  for (const mode of SCREENSHOT_MODES) {
-    await page.setViewportSize({ width: mode.width, height: mode.height });
-    await page.emulateMedia({ colorScheme: mode.scheme });
-    await page.waitForTimeout(400); // colour transitions
-    await snap(page, testInfo, `policies-${mode.tag}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 860 });
-  await page.emulateMedia({ colorScheme: "light" });
+  await snapEveryMode(page, testInfo, "policies");
 
   // "Show them": the list filtered to the tokens that break it, the old one among them, marked.
   await section.getByRole("link", { name: /^Show (it|them)$/ }).click();

@@ -61,6 +61,18 @@ export const SCREENSHOT_MODES = [1280, 375].flatMap((width) =>
   (["light", "dark"] as const).map((scheme) => ({ width, height: width === 1280 ? 860 : 812, scheme, tag: `${width}-${scheme}` })),
 );
 
+/** `<prefix>-<width>-<scheme>` in every mode, then back to desktop light. */
+export async function snapEveryMode(page: Page, testInfo: TestInfo, prefix: string): Promise<void> {
+  for (const mode of SCREENSHOT_MODES) {
+    await page.setViewportSize({ width: mode.width, height: mode.height });
+    await page.emulateMedia({ colorScheme: mode.scheme });
+    await page.waitForTimeout(400); // colour transitions
+    await snap(page, testInfo, `${prefix}-${mode.tag}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
 /** axe finds no violations at all (WCAG 2.2 AA and best practice) in the page as it is now. */
 export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();

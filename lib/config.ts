@@ -45,6 +45,18 @@ const trustProxy = z
     return compileTrustedProxies(ranges);
   });
 
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v || v === "false" || v === "0") return false;
+    if (v === "true" || v === "1") return true;
+    ctx.addIssue({ code: "custom", message: "must be true or false" });
+    return z.NEVER;
+  });
+
 const positiveInt = (fallback: number) =>
   z
     .string()
@@ -111,6 +123,10 @@ const envSchema = z.object({
   BEARER_MAX_FAILURES_PER_MINUTE: positiveInt(20),
   /** Audit rows kept (the newest). */
   AUDIT_RETENTION: positiveInt(100_000),
+  /** Webhooks may send to loopback, private and link-local addresses (a receiver on this host or the LAN). */
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  /** A failed webhook delivery is tried again after this long, four times longer after each failure. */
+  WEBHOOK_RETRY_SECONDS: positiveInt(30),
   /** Checked here so a typo stops the server at start instead of silently logging at `info`. */
   LOG_LEVEL: logLevelSetting,
   PANEL_ORIGIN: panelOrigins,
@@ -159,6 +175,8 @@ export interface ServerConfig {
   bearerMaxFailuresPerMinute: number;
   logLevel: LogLevel;
   webauthn: WebAuthnConfig;
+  webhookAllowPrivate: boolean;
+  webhookRetryMs: number;
 }
 
 let cached: ServerConfig | undefined;
@@ -191,5 +209,7 @@ export function readServerConfig(env: Record<string, string | undefined>): Serve
     bearerMaxFailuresPerMinute: settings.BEARER_MAX_FAILURES_PER_MINUTE,
     logLevel: settings.LOG_LEVEL,
     webauthn: webauthnConfig(settings.PANEL_ORIGIN, settings.PANEL_RP_ID, settings.PORT),
+    webhookAllowPrivate: settings.WEBHOOK_ALLOW_PRIVATE,
+    webhookRetryMs: settings.WEBHOOK_RETRY_SECONDS * 1000,
   };
 }

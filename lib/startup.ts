@@ -9,6 +9,7 @@ import { ensurePanelGuid } from "@/lib/server-status/panel-guid";
 import { setPanelGuid } from "@/lib/server-status/snapshot";
 import { backfillNameKeys } from "@/lib/tokens/name-keys";
 import { flushTokenUsage } from "@/lib/tokens/usage";
+import { startWebhookWorker, stopWebhookWorker } from "@/lib/webhooks/worker";
 
 interface StartupState {
   done?: Promise<void>;
@@ -37,8 +38,11 @@ async function start(): Promise<void> {
   const { db } = await initDatabase();
   await backfillNameKeys(db);
   setAuditRetention(db, config.auditRetention);
-  setPanelGuid(await ensurePanelGuid(db));
+  const panelGuid = await ensurePanelGuid(db);
+  setPanelGuid(panelGuid);
+  startWebhookWorker(db, panelGuid, { allowPrivate: config.webhookAllowPrivate, retryMs: config.webhookRetryMs });
   state.shutdown = async () => {
+    stopWebhookWorker();
     await Promise.all([flushAggregated(db), flushTokenUsage(db)]);
     flushLogs();
   };

@@ -7,6 +7,13 @@ import { ApiError } from "@/lib/client/fetch";
  * (lib/tokens/schemas.ts, lib/auth/admins.ts) that the browser cannot import.
  */
 const RULES: [RegExp, string | ((m: RegExpMatchArray) => string)][] = [
+  [/^webhook URL must reach a public address/, "This address is on this machine or a private network, which the server does not send to. Use a public address, or ask whoever runs the panel to set WEBHOOK_ALLOW_PRIVATE=true."],
+  [/^webhook URL's host name does not resolve$/, "The panel cannot find this host name. Check the spelling, or try again if your DNS is down."],
+  [/^webhook URL must not contain a user name or password/, "Remove the user name and password from the URL: the signature tells your receiver the panel sent it."],
+  [/^webhook URL must be an http/, "Enter a full http:// or https:// address."],
+  [/^webhook not found$/, "This webhook no longer exists: it was deleted, perhaps in another tab."],
+  [/^the webhook is turned off/, "Turn the webhook on first: a test goes the same way as a real delivery."],
+  [/^the webhook was changed at the same time/, "Someone changed this webhook at the same time. Nothing was saved; close, look again and retry."],
   [/^a token with that name already exists$/, "Another token already has this name. Pick a different one."],
   [/^token name is required$/, "Give the token a name."],
   [/^token name must be 64 characters or fewer$/, "Use 64 characters or fewer for the name."],

@@ -6,6 +6,7 @@ export const SECURITY_TABS = [
   { id: "sessions", label: "Sessions" },
   { id: "passkeys", label: "Passkeys" },
   { id: "two-factor", label: "Two-factor" },
+  { id: "webhooks", label: "Webhooks" },
   { id: "audit", label: "Audit log" },
 ] as const;
 export type SecurityTab = (typeof SECURITY_TABS)[number]["id"];

@@ -9,6 +9,7 @@ import { SessionsSection } from "./sessions-section";
 import { PasskeysSection } from "./passkeys-section";
 import { PoliciesSection } from "./policies-section";
 import { TwoFactorSection } from "./two-factor-section";
+import { WebhooksSection } from "./webhooks-section";
 import { isSecurityTab, SECURITY_TABS, type SecurityTab } from "./security-tab-ids";
 
 const SECTIONS: Record<SecurityTab, ComponentType> = {
@@ -18,6 +19,7 @@ const SECTIONS: Record<SecurityTab, ComponentType> = {
   sessions: SessionsSection,
   passkeys: PasskeysSection,
   "two-factor": TwoFactorSection,
+  webhooks: WebhooksSection,
   audit: AuditLogSection,
 };
 

@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type RefObject } from "react";
 import type { CreatedToken } from "@/lib/tokens/schemas";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { useCopy } from "@/components/ui/use-copy";
 import { ScopeBadge } from "./scope-badge";
 
 export interface TokenSecretDialogProps {
@@ -16,8 +17,6 @@ export interface TokenSecretDialogProps {
   kind?: "created" | "rotated";
 }
 
-type CopyState = "idle" | "copied" | "manual";
-
 /**
  * Shows a new token's plaintext exactly once: read-only, copyable, with a
  * ready-to-run curl line. Closing before copying asks first, because there is
@@ -25,7 +24,6 @@ type CopyState = "idle" | "copied" | "manual";
  * starts with fresh copy/confirm state.
  */
 export function TokenSecretDialog({ created, onClose, returnFocus, kind = "created" }: TokenSecretDialogProps) {
-  const [copy, setCopy] = useState<CopyState>("idle");
   const [confirming, setConfirming] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const copyRef = useRef<HTMLButtonElement>(null);
@@ -33,14 +31,7 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
   const ids = { field: useId(), warning: useId(), tryIt: useId() };
 
   const plaintext = created?.token;
-
-  useEffect(() => {
-    if (copy !== "copied") return;
-    const timer = setTimeout(() => setCopy((c) => (c === "copied" ? "idle" : c)), 2_500);
-    return () => clearTimeout(timer);
-  }, [copy]);
-
-  const [copiedOnce, setCopiedOnce] = useState(false);
+  const { copy, copiedOnce, copyNow: copyToken } = useCopy(plaintext, inputRef);
 
   // The question gets the focus when it appears, so Enter keeps the dialog open.
   useEffect(() => {
@@ -51,22 +42,6 @@ export function TokenSecretDialog({ created, onClose, returnFocus, kind = "creat
     setConfirming(false);
     // The button that had the focus goes away: put it on Copy, the thing left to do.
     copyRef.current?.focus();
-  }
-
-  async function copyToken() {
-    if (!plaintext) return;
-    try {
-      await navigator.clipboard.writeText(plaintext);
-      setCopy("copied");
-      setCopiedOnce(true);
-    } catch {
-      // No Clipboard API (plain http on a LAN address, or denied): select it for Ctrl+C.
-      inputRef.current?.focus();
-      inputRef.current?.select();
-      const ok = document.execCommand?.("copy") ?? false;
-      setCopy(ok ? "copied" : "manual");
-      if (ok) setCopiedOnce(true);
-    }
   }
 
   function requestClose() {

@@ -28,7 +28,12 @@ export const AUDIT_ACTIONS = [
   "token.leak_revoke",
   "token.reuse_detected",
   "token.canary_triggered",
+  "token.expiring",
   "policy.update",
+  "webhook.create",
+  "webhook.update",
+  "webhook.delete",
+  "webhook.rotate_secret",
   "scope.denied",
   "bearer.failure",
   "database.restore",
@@ -51,3 +56,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const AUDIT_ACTOR_TYPES = ["session", "token", "anonymous", "system"] as const;
 export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
+
+/** A webhook delivery: waiting for its (next) attempt, accepted with a 2xx, or given up. */
+export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];

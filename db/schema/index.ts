@@ -13,3 +13,7 @@ export * from "./two-factor";
 export * from "./recovery-codes";
 export * from "./token-policy";
 export * from "./token-usage";
+export * from "./webhooks";
+export * from "./webhook-deliveries";
+export * from "./webhook-cursor";
+export * from "./token-expiry-notices";

@@ -9,6 +9,7 @@ import { auditLogPage, auditLogQuery } from "@/lib/audit/query";
 import { tokenListQuery } from "@/lib/tokens/list";
 import { tokenPolicyView, updateTokenPolicyBody } from "@/lib/tokens/policy-rules";
 import { tokenUsageQuery, tokenUsageReport } from "@/lib/tokens/usage-schemas";
+import { createdWebhook, createWebhookBody, deliveryLog, deliveryView, updateWebhookBody, webhookIdParams, webhookView } from "@/lib/webhooks/schemas";
 import { recoveryCodesView, twoFactorCodeBody, twoFactorSetupView, twoFactorStatusView } from "@/lib/auth/two-factor-schemas";
 import {
   creationOptions,
@@ -381,6 +382,71 @@ export const endpoints = {
     permission: PERMISSIONS.admin,
     body: twoFactorCodeBody,
     response: recoveryCodesView,
+    badRequestStatus: true,
+  },
+  "webhooks.list": {
+    method: "GET",
+    path: "/panel/api/setting/webhooks",
+    summary:
+      "Outgoing webhooks: name, URL, subscribed events, on/off and the newest delivery. Each event is POSTed as JSON with `X-Xui-Event`, `X-Xui-Delivery` and `X-Xui-Signature: t=<Unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; a non-2xx answer is retried with backoff.",
+    permission: PERMISSIONS.admin,
+    response: z.array(webhookView),
+  },
+  "webhooks.create": {
+    method: "POST",
+    path: "/panel/api/setting/webhooks/create",
+    summary:
+      "Add a webhook (a browser session must have re-authenticated within 10 minutes). The URL must reach a public address unless the server sets WEBHOOK_ALLOW_PRIVATE=true. Returns the signing secret this once; the webhook hears events from now on. Audited `webhook.create`.",
+    permission: PERMISSIONS.admin,
+    body: createWebhookBody,
+    response: createdWebhook,
+    badRequestStatus: true,
+  },
+  "webhooks.update": {
+    method: "POST",
+    path: "/panel/api/setting/webhooks/update/{id}",
+    summary:
+      "Change a webhook's name, URL, events or on/off (a new URL needs a session's re-authentication within 10 minutes). A webhook turned back on hears events from then on, not those it missed. Audited `webhook.update` with what changed; a save that changes nothing answers `nothing changed`.",
+    permission: PERMISSIONS.admin,
+    params: webhookIdParams,
+    body: updateWebhookBody,
+    response: webhookView,
+    badRequestStatus: true,
+  },
+  "webhooks.delete": {
+    method: "POST",
+    path: "/panel/api/setting/webhooks/delete/{id}",
+    summary: "Delete a webhook and its delivery log; deliveries still queued are dropped. Audited `webhook.delete`.",
+    permission: PERMISSIONS.admin,
+    params: webhookIdParams,
+    badRequestStatus: true,
+  },
+  "webhooks.rotateSecret": {
+    method: "POST",
+    path: "/panel/api/setting/webhooks/rotateSecret/{id}",
+    summary:
+      "A new signing secret, returned this once (a browser session must have re-authenticated within 10 minutes); deliveries are signed with it from the next attempt on. Audited `webhook.rotate_secret`.",
+    permission: PERMISSIONS.admin,
+    params: webhookIdParams,
+    response: z.object({ secret: z.string() }),
+    badRequestStatus: true,
+  },
+  "webhooks.test": {
+    method: "POST",
+    path: "/panel/api/setting/webhooks/test/{id}",
+    summary: "Queue a `webhook.test` delivery, sent within about a second and retried like any other; follow it in the delivery log.",
+    permission: PERMISSIONS.admin,
+    params: webhookIdParams,
+    response: deliveryView,
+    badRequestStatus: true,
+  },
+  "webhooks.deliveries": {
+    method: "GET",
+    path: "/panel/api/setting/webhooks/{id}/deliveries",
+    summary: "The webhook's newest 100 deliveries, newest first: event, state, attempts, the last answer's HTTP status or error. Kept 30 days.",
+    permission: PERMISSIONS.admin,
+    params: webhookIdParams,
+    response: deliveryLog,
     badRequestStatus: true,
   },
   "meta.openapi": {

@@ -32,6 +32,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
 const TAGS: Record<string, string> = {
   tokens: "API tokens",
   policy: "Token policy",
+  webhooks: "Webhooks",
   server: "Server",
   admin: "Admin",
   meta: "Meta",

@@ -93,7 +93,8 @@ export function panelKey(): PanelKey {
   return store.key;
 }
 
-export type KeyPurpose = "totp-secret" | "throttle" | "recovery-code";
+export type KeyPurpose = "totp-secret" | "webhook-secret" | "throttle" | "recovery-code";
+type BoxPurpose = "totp-secret" | "webhook-secret";
 
 const derived = new Map<KeyPurpose, Buffer>();
 
@@ -114,28 +115,28 @@ export function keyedHash(purpose: "throttle" | "recovery-code", text: string): 
 
 const BOX_VERSION = "v1";
 
-/** AES-256-GCM under the TOTP-secret key: `v1.<iv>.<ciphertext>.<tag>` (base64url), a fresh 12-byte IV each time. */
-export function encryptSecret(plaintext: string, context: string): string {
+/** AES-256-GCM under the purpose's key: `v1.<iv>.<ciphertext>.<tag>` (base64url), a fresh 12-byte IV each time. */
+export function encryptSecret(plaintext: string, context: string, purpose: BoxPurpose = "totp-secret"): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", purposeKey("totp-secret"), iv);
-  // The context (the admin's id) is authenticated: a box copied to another admin's row does not open.
+  const cipher = createCipheriv("aes-256-gcm", purposeKey(purpose), iv);
+  // The context (the admin's or webhook's id) is authenticated: a box copied to another row does not open.
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return [BOX_VERSION, iv, body, cipher.getAuthTag()].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
 }
 
 /** The plaintext of encryptSecret()'s box; throws a PanelKeyError when the box is not ours or the key differs. */
-export function decryptSecret(box: string, context: string): string {
+export function decryptSecret(box: string, context: string, purpose: BoxPurpose = "totp-secret"): string {
   const [version, iv, body, tag] = box.split(".");
   if (version !== BOX_VERSION || !iv || !body || !tag) throw new PanelKeyError("unknown encrypted secret format");
   try {
-    const decipher = createDecipheriv("aes-256-gcm", purposeKey("totp-secret"), Buffer.from(iv, "base64url"));
+    const decipher = createDecipheriv("aes-256-gcm", purposeKey(purpose), Buffer.from(iv, "base64url"));
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
   } catch {
     throw new PanelKeyError(
-      `a two-factor secret cannot be decrypted with this panel key: was it made by an instance with another ${PANEL_KEY_ENV} or ${PANEL_KEY_FILE}?`,
+      `a ${purpose === "totp-secret" ? "two-factor" : "webhook signing"} secret cannot be decrypted with this panel key: was it made by an instance with another ${PANEL_KEY_ENV} or ${PANEL_KEY_FILE}?`,
     );
   }
 }

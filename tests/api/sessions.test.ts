@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runPanel } from "../support/cli";
 import { bearer, BrowserSession, request } from "../support/client";
 import { openDirect } from "../support/direct-db";
+import { ageConfirmation as ageSessionConfirmation, sessionHashOf } from "../support/reauth";
 
 const baseUrl = inject("baseUrl");
 const databaseUrl = inject("databaseUrl");
@@ -52,26 +52,7 @@ async function signIn(who: { username: string; password: string }, userAgent = C
 
 const xhr = (s: BrowserSession) => ({ "x-requested-with": "XMLHttpRequest", cookie: `3x-ui=${s.cookie}` });
 
-/** The stored hash of a browser's session: the cookie is `<csrfKey>.<sessionId>`. */
-function sessionHashOf(s: BrowserSession): string {
-  return createHash("sha256").update(s.cookie!.split(".")[1]!).digest("hex");
-}
-
-/**
- * Makes a session's sign-in look 11 minutes old, as another instance would
- * see the database: the row changed and the session generation bumped, so
- * the server's memory of it is dropped within its 250 ms freshness bound.
- */
-async function ageConfirmation(s: BrowserSession): Promise<void> {
-  await db.batch(
-    [
-      { sql: "UPDATE sessions SET authenticated_at = ? WHERE id_hash = ?", args: [Date.now() - 11 * 60_000, sessionHashOf(s)] },
-      "INSERT INTO session_state (id, generation) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET generation = generation + 1",
-    ],
-    "write",
-  );
-  await new Promise((r) => setTimeout(r, 400));
-}
+const ageConfirmation = (s: BrowserSession) => ageSessionConfirmation(db, s);
 
 async function auditRows(action: string, targetName: string) {
   const rs = await db.execute({ sql: "SELECT detail, actor_type FROM audit_events WHERE action = ? AND target_name = ? ORDER BY id", args: [action, targetName] });

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type { Client } from "@libsql/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bearer, BrowserSession, request, type ApiResponse } from "../support/client";
 import { openDirect } from "../support/direct-db";
+import { ageConfirmation } from "../support/reauth";
 import { startPanelServer, type PanelServer } from "../support/server";
 
 /**
@@ -140,15 +140,7 @@ describe("the policy itself", () => {
     const s = new BrowserSession(server.baseUrl, "127.0.0.9");
     await s.login(ADMIN.username, ADMIN.password);
     expect((await s.send(`${POLICY}/update`, { body: { maxLifetimeDays: 365 } })).json?.success).toBe(true);
-    const hash = createHash("sha256").update(s.cookie!.split(".")[1]!).digest("hex");
-    await db.batch(
-      [
-        { sql: "UPDATE sessions SET authenticated_at = ? WHERE id_hash = ?", args: [Date.now() - 11 * 60_000, hash] },
-        "INSERT INTO session_state (id, generation) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET generation = generation + 1",
-      ],
-      "write",
-    );
-    await new Promise((r) => setTimeout(r, 400));
+    await ageConfirmation(db, s);
     const refused = await s.send(`${POLICY}/update`, { body: { maxLifetimeDays: 0 } });
     expect([refused.status, refused.headers.get("x-reauth-required")]).toEqual([403, "1"]);
     expect((await getPolicy()).maxLifetimeDays).toBe(365);

@@ -1,0 +1,60 @@
+import "server-only";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+import { WEBHOOK_MSG } from "./schemas";
+
+/**
+ * Where a webhook may send: public unicast addresses only, unless
+ * `WEBHOOK_ALLOW_PRIVATE=true` (a receiver on the panel's own host or LAN).
+ * The check runs on the address actually connected to (the socket's lookup),
+ * so a name that resolves to a public address when saved and to 127.0.0.1 or
+ * 169.254.169.254 when sent (DNS rebinding) is refused at send time too.
+ */
+
+export class BlockedAddressError extends Error {
+  override readonly name = "BlockedAddressError";
+}
+
+/** Whether `address` (an IP literal) is a public unicast address; IPv4-mapped IPv6 is judged as its IPv4. */
+export function isPublicAddress(address: string): boolean {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, ""));
+  } catch {
+    return false;
+  }
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === "unicast";
+}
+
+export function allowsAddress(address: string, allowPrivate: boolean): boolean {
+  return allowPrivate ? isIP(address.replace(/^\[|\]$/g, "")) !== 0 : isPublicAddress(address);
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for node:http that resolves as usual and refuses the connection unless every address is allowed. */
+export function guardedLookup(allowPrivate: boolean) {
+  return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
+    dnsLookup(hostname, { family: options.family ?? 0, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const blocked = addresses.find((a) => !allowsAddress(a.address, allowPrivate));
+      if (blocked || addresses.length === 0) return callback(new BlockedAddressError(WEBHOOK_MSG.urlPrivate), []);
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+/** The check at save time: an IP literal by itself, a host name by what it resolves to now. */
+export async function checkWebhookTarget(url: string, allowPrivate: boolean): Promise<string | null> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host)) return allowsAddress(host, allowPrivate) ? null : WEBHOOK_MSG.urlPrivate;
+  return new Promise((resolve) => {
+    guardedLookup(allowPrivate)(host, { all: true }, (error) => {
+      if (!error) return resolve(null);
+      resolve(error instanceof BlockedAddressError ? WEBHOOK_MSG.urlPrivate : WEBHOOK_MSG.urlUnresolvable);
+    });
+  });
+}

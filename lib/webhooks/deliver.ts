@@ -1,0 +1,144 @@
+import "server-only";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import { and, eq, inArray, lte } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { webhookDeliveries, type WebhookDeliveryRow } from "@/db/schema/webhook-deliveries";
+import { webhooks, type WebhookRow } from "@/db/schema/webhooks";
+import { decryptSecret } from "@/lib/crypto/panel-key";
+import { allowsAddress, BlockedAddressError, guardedLookup } from "./address-guard";
+import { WEBHOOK_MSG } from "./schemas";
+import { SECRET_CONTEXT } from "./service";
+import { SIGNATURE_HEADER, signatureHeader } from "./signature";
+
+/**
+ * Sends due deliveries. An instance claims a handful with one conditional
+ * UPDATE (so each attempt is made by one instance), POSTs each, and records
+ * the answer: a 2xx delivers; anything else is tried again after the retry
+ * delay, four times longer after each failure (30 s, 2 min, 8 min, 32 min …,
+ * at most 6 h apart), until MAX_ATTEMPTS. Redirects are not followed.
+ */
+
+export const MAX_ATTEMPTS = 8;
+const MAX_DELAY_MS = 6 * 3_600_000;
+const CLAIM_BATCH = 10;
+const TIMEOUT_MS = 10_000;
+/** Longer than an attempt can take: a claim that outlives it belongs to an instance that died mid-send. */
+const CLAIM_MS = 60_000;
+const USER_AGENT = "xui-panel-webhooks/1";
+
+export interface DeliveryOptions {
+  allowPrivate: boolean;
+  retryMs: number;
+}
+
+/** The wait before attempt `attempts + 1`. */
+export function retryDelay(attempts: number, retryMs: number): number {
+  return Math.min(retryMs * 4 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
+}
+
+interface Answer {
+  status: number;
+  error: string;
+}
+
+/** One POST; never throws. */
+function post(url: string, body: string, headers: Record<string, string>, allowPrivate: boolean): Promise<Answer> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, "");
+  // An address literal is connected to without a lookup: judged here.
+  if (isIP(host) && !allowsAddress(host, allowPrivate)) return Promise.resolve({ status: 0, error: WEBHOOK_MSG.urlPrivate });
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = send(
+      target,
+      {
+        method: "POST",
+        headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(allowPrivate) as never,
+        timeout: TIMEOUT_MS,
+      },
+      (res) => {
+        res.resume(); // the body is not needed
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve({ status, error: "" });
+        if (status >= 300 && status < 400) return resolve({ status, error: `HTTP ${status}: redirects are not followed; use the final URL` });
+        resolve({ status, error: `HTTP ${status}` });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    req.on("error", (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      resolve({ status: 0, error: error instanceof BlockedAddressError ? error.message : code ? `${code}: ${error.message}` : error.message });
+    });
+    req.end(body);
+  });
+}
+
+async function attempt(row: WebhookDeliveryRow, hook: WebhookRow | undefined, options: DeliveryOptions, now: number): Promise<Answer> {
+  if (!hook) return { status: 0, error: "the webhook was deleted" };
+  if (!hook.enabled) return { status: 0, error: "the webhook is turned off" };
+  let secret: string;
+  try {
+    secret = decryptSecret(hook.secretBox, SECRET_CONTEXT, "webhook-secret");
+  } catch (error) {
+    return { status: 0, error: (error as Error).message };
+  }
+  const headers = {
+    "Content-Type": "application/json",
+    "User-Agent": USER_AGENT,
+    "X-Xui-Event": row.event,
+    "X-Xui-Delivery": String(row.id),
+    [SIGNATURE_HEADER]: signatureHeader(secret, row.payload, now),
+  };
+  return post(hook.url, row.payload, headers, options.allowPrivate);
+}
+
+/** Claims and sends the due deliveries; returns how many it attempted. */
+export async function deliverDue(db: Db, options: DeliveryOptions, now = Date.now()): Promise<number> {
+  const due = and(eq(webhookDeliveries.state, "pending"), lte(webhookDeliveries.nextAttemptAt, now), lte(webhookDeliveries.claimedUntil, now));
+  // A read first: an idle panel asks once and writes nothing.
+  if (!(await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(due).limit(1).get())) return 0;
+  const claimedUntil = now + CLAIM_MS;
+  const claimed = await db
+    .update(webhookDeliveries)
+    .set({ claimedUntil })
+    .where(
+      and(
+        inArray(
+          webhookDeliveries.id,
+          db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(due).orderBy(webhookDeliveries.nextAttemptAt).limit(CLAIM_BATCH),
+        ),
+        due,
+      ),
+    )
+    .returning();
+  if (claimed.length === 0) return 0;
+  const ids = [...new Set(claimed.map((d) => d.webhookId))];
+  const hooks = new Map((await db.select().from(webhooks).where(inArray(webhooks.id, ids))).map((h) => [h.id, h]));
+  await Promise.all(
+    claimed.map(async (row) => {
+      const hook = hooks.get(row.webhookId);
+      const sentAt = Date.now();
+      const answer = await attempt(row, hook, options, sentAt);
+      const attempts = row.attempts + 1;
+      const ok = answer.error === "";
+      // A deleted or disabled webhook ends its queue now; other failures wait their turn.
+      const giveUp = !ok && (attempts >= MAX_ATTEMPTS || !hook || !hook.enabled);
+      await db
+        .update(webhookDeliveries)
+        .set({
+          state: ok ? "delivered" : giveUp ? "failed" : "pending",
+          attempts,
+          lastStatus: answer.status,
+          lastError: answer.error,
+          lastAttemptAt: sentAt,
+          nextAttemptAt: ok || giveUp ? sentAt : Date.now() + retryDelay(attempts, options.retryMs),
+          claimedUntil: 0,
+        })
+        .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.claimedUntil, claimedUntil)));
+    }),
+  );
+  return claimed.length;
+}

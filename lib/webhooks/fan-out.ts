@@ -1,0 +1,104 @@
+import "server-only";
+import { and, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "@/db/client";
+import { commit } from "@/lib/db/commit";
+import { auditEvents, type AuditEventRow } from "@/db/schema/audit-events";
+import { webhookCursor } from "@/db/schema/webhook-cursor";
+import { webhookDeliveries } from "@/db/schema/webhook-deliveries";
+import { webhooks } from "@/db/schema/webhooks";
+import { EVENT_ACTIONS, WEBHOOK_EVENTS, type WebhookEvent } from "./events";
+import { eventPayload } from "./payload";
+
+/**
+ * Turns audit rows into deliveries. The audit log is the outbox: every change
+ * the panel makes writes its audit row in its own transaction, so an event is
+ * queued exactly when it happened, whoever wrote it (a request, the CLI, a
+ * background job, another instance). A cursor row remembers how far this has
+ * got; deliveries are unique per (webhook, event), so two instances passing
+ * over the same rows queue each delivery once.
+ */
+
+/** Audit rows read per pass. */
+const BATCH = 200;
+const ACTIONS = [...new Set(Object.values(EVENT_ACTIONS))];
+const EVENTS_OF = new Map<string, WebhookEvent[]>();
+for (const event of WEBHOOK_EVENTS) EVENTS_OF.set(EVENT_ACTIONS[event], [...(EVENTS_OF.get(EVENT_ACTIONS[event]) ?? []), event]);
+
+/** Whether this successful sign-in came from an address that admin has not signed in from before (within the audit log's retention). */
+async function isNewAddress(db: Db, row: AuditEventRow): Promise<boolean> {
+  if (row.outcome !== "success" || row.targetType !== "admin" || row.targetId === null) return false;
+  const seen = await db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, "login.success"),
+        eq(auditEvents.targetType, "admin"),
+        eq(auditEvents.targetId, row.targetId),
+        eq(auditEvents.ip, row.ip),
+        lt(auditEvents.id, row.id),
+      ),
+    )
+    .limit(1)
+    .get();
+  return !seen;
+}
+
+/** The events a row announces. */
+async function eventsOf(db: Db, row: AuditEventRow): Promise<WebhookEvent[]> {
+  const events = EVENTS_OF.get(row.action) ?? [];
+  if (!events.includes("login.new_address")) return events;
+  return (await isNewAddress(db, row)) ? events : events.filter((e) => e !== "login.new_address");
+}
+
+/** One pass: queues deliveries for up to BATCH new audit rows; returns how many deliveries it queued. */
+export async function fanOut(db: Db, panel: string, now = Date.now()): Promise<number> {
+  const hooks = (await db.select().from(webhooks).where(eq(webhooks.enabled, true))).map((h) => ({
+    ...h,
+    events: new Set(JSON.parse(h.events) as string[]),
+  }));
+  if (hooks.length === 0) return 0;
+  const cursor = (await db.select().from(webhookCursor).where(eq(webhookCursor.id, 1)).get())?.lastEventId ?? 0;
+  // No webhook hears what happened before it was made (or turned back on): start at the oldest one's start.
+  const from = Math.max(cursor, Math.min(...hooks.map((h) => h.fromEventId)));
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(and(gt(auditEvents.id, from), inArray(auditEvents.action, ACTIONS)))
+    .orderBy(auditEvents.id)
+    .limit(BATCH);
+  if (rows.length === 0) {
+    if (from > cursor) await advance(db, from);
+    return 0;
+  }
+  const inserts: BatchItem<"sqlite">[] = [];
+  for (const row of rows) {
+    for (const event of await eventsOf(db, row)) {
+      for (const hook of hooks) {
+        if (row.id <= hook.fromEventId || !hook.events.has(event)) continue;
+        inserts.push(
+          db
+            .insert(webhookDeliveries)
+            .values({ webhookId: hook.id, eventId: row.id, event, payload: eventPayload(event, row, panel), nextAttemptAt: now, createdAt: now })
+            .onConflictDoNothing(),
+        );
+      }
+    }
+  }
+  // On a replica, the next pass then reads the cursor it wrote.
+  await commit(db, [...inserts, advanceStatement(db, rows.at(-1)!.id)]);
+  return inserts.length;
+}
+
+/** The cursor only moves forward, whichever instance writes last. */
+function advanceStatement(db: Db, to: number) {
+  return db
+    .insert(webhookCursor)
+    .values({ id: 1, lastEventId: to })
+    .onConflictDoUpdate({ target: webhookCursor.id, set: { lastEventId: sql`max(${webhookCursor.lastEventId}, excluded.last_event_id)` } });
+}
+
+async function advance(db: Db, to: number): Promise<void> {
+  await advanceStatement(db, to);
+}

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { DELIVERY_STATES } from "@/db/schema/constants";
+import { displayName } from "@/lib/display-name";
+import { TEST_EVENT, WEBHOOK_EVENTS } from "./events";
+
+/** The webhook API's shapes and texts, shared by the routes and the Webhooks tab. Browser-safe. */
+
+export const WEBHOOK_MSG = {
+  nameRequired: "webhook name is required",
+  nameTooLong: "webhook name must be 64 characters or fewer",
+  nameNotString: "webhook name must be a string",
+  nameHiddenChars: "webhook name must not contain control or invisible formatting characters",
+  urlInvalid: "webhook URL must be an http:// or https:// address",
+  urlTooLong: "webhook URL must be 2000 characters or fewer",
+  urlCredentials: "webhook URL must not contain a user name or password: the signature proves the panel sent it",
+  urlPrivate:
+    "webhook URL must reach a public address (this one is loopback, private, link-local or otherwise reserved); set WEBHOOK_ALLOW_PRIVATE=true to allow such receivers",
+  urlUnresolvable: "webhook URL's host name does not resolve",
+  eventsRequired: "choose at least one event",
+  eventUnknown: `unknown event; events are ${WEBHOOK_EVENTS.join(", ")}`,
+  notFound: "webhook not found",
+  idInvalid: "webhook id must be a positive integer",
+  disabled: "the webhook is turned off: turn it on to send a test",
+  nothingChanged: "nothing changed",
+} as const;
+
+export const WEBHOOK_URL_MAX = 2000;
+/** Deliveries listed per webhook on the page. */
+export const DELIVERY_LOG_MAX = 100;
+
+const webhookName = displayName(
+  { required: WEBHOOK_MSG.nameRequired, notString: WEBHOOK_MSG.nameNotString, tooLong: WEBHOOK_MSG.nameTooLong, hiddenChars: WEBHOOK_MSG.nameHiddenChars },
+  64,
+);
+
+/** The URL's syntax; where it points is checked by the server (lib/webhooks/address-guard.ts). */
+export const webhookUrl = z
+  .string({ error: WEBHOOK_MSG.urlInvalid })
+  .trim()
+  .max(WEBHOOK_URL_MAX, WEBHOOK_MSG.urlTooLong)
+  .transform((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: WEBHOOK_MSG.urlInvalid });
+      return z.NEVER;
+    }
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
+      ctx.addIssue({ code: "custom", message: WEBHOOK_MSG.urlInvalid });
+      return z.NEVER;
+    }
+    if (url.username || url.password) {
+      ctx.addIssue({ code: "custom", message: WEBHOOK_MSG.urlCredentials });
+      return z.NEVER;
+    }
+    url.hash = "";
+    return url.href;
+  });
+
+const webhookEvents = z
+  .array(z.enum(WEBHOOK_EVENTS, { error: WEBHOOK_MSG.eventUnknown }), { error: WEBHOOK_MSG.eventsRequired })
+  .min(1, WEBHOOK_MSG.eventsRequired)
+  .transform((events) => WEBHOOK_EVENTS.filter((e) => events.includes(e)));
+
+export const createWebhookBody = z.object({
+  name: webhookName,
+  url: webhookUrl,
+  events: webhookEvents,
+  enabled: z.boolean().optional().default(true),
+});
+export type CreateWebhookInput = z.output<typeof createWebhookBody>;
+
+export const updateWebhookBody = z.object({
+  name: webhookName.optional(),
+  url: webhookUrl.optional(),
+  events: webhookEvents.optional(),
+  enabled: z.boolean().optional(),
+});
+export type UpdateWebhookInput = z.output<typeof updateWebhookBody>;
+
+export const webhookIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9]{1,16}$/, WEBHOOK_MSG.idInvalid)
+    .transform(Number)
+    .refine((id) => Number.isSafeInteger(id) && id > 0, WEBHOOK_MSG.idInvalid)
+    .describe("Webhook id: a positive integer."),
+});
+
+export const deliveryView = z.object({
+  id: z.number().int(),
+  event: z.string().describe(`One of the subscribed events, or \`${TEST_EVENT}\``),
+  state: z.enum(DELIVERY_STATES).describe("`pending` (will be tried again at `nextAttemptAt`), `delivered` (a 2xx answer) or `failed` (gave up)"),
+  attempts: z.number().int(),
+  nextAttemptAt: z.number().int().describe("Unix ms; meaningful while pending"),
+  lastStatus: z.number().int().describe("The last attempt's HTTP status; 0 = no answer"),
+  lastError: z.string(),
+  lastAttemptAt: z.number().int(),
+  createdAt: z.number().int(),
+});
+export type DeliveryView = z.output<typeof deliveryView>;
+
+export const webhookView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  enabled: z.boolean(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  lastDelivery: deliveryView.nullable().describe("The newest delivery, for the list's status column"),
+});
+export type WebhookView = z.output<typeof webhookView>;
+
+export const createdWebhook = webhookView.extend({
+  secret: z.string().describe("The signing secret, shown this once: verify `X-Xui-Signature` with it"),
+});
+export type CreatedWebhook = z.output<typeof createdWebhook>;
+
+export const deliveryLog = z.array(deliveryView);
