@@ -9,6 +9,9 @@ import { REQUEST_ID_HEADER } from "@/lib/http/edge";
 import { endpoints, type EndpointKey, type EndpointSpec, type RouteSpec } from "./catalog";
 import { publicEndpoints } from "./public-catalog";
 import { ACCEPTED_SCOPES_HEADER, AUTH_MSG, TOKEN_EXPIRES_HEADER } from "./respond";
+import { EVENT_LABELS, TEST_EVENT, WEBHOOK_EVENTS } from "@/lib/webhooks/events";
+import { webhookPayload } from "@/lib/webhooks/schemas";
+import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_S } from "@/lib/webhooks/signature";
 
 /**
  * The OpenAPI 3.1 description of the panel, built from the catalogs
@@ -242,6 +245,38 @@ function addOperation(paths: Record<string, Json>, path: string, method: string,
   item[method.toLowerCase()] = operation;
 }
 
+/** What the panel sends to a webhook's URL, one entry per event (OpenAPI 3.1 `webhooks`). */
+function outgoingWebhooks(): Json {
+  const header = (name: string, description: string) => ({ name, in: "header", required: true, description, schema: { type: "string" } });
+  const parameters = [
+    header("X-Xui-Event", "The event, as in the body"),
+    header("X-Xui-Delivery", "The delivery's id: the same on every retry of it"),
+    header(
+      SIGNATURE_HEADER,
+      `\`t=<Unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>\`, keyed with the webhook's signing secret. Compare in constant time; refuse a \`t\` more than ${SIGNATURE_TOLERANCE_S} s old.`,
+    ),
+  ];
+  const body = jsonSchema(webhookPayload, "output");
+  const entries = [...WEBHOOK_EVENTS.map((e) => [e, EVENT_LABELS[e]] as const), [TEST_EVENT, "Sent by the test button"] as const];
+  return Object.fromEntries(
+    entries.map(([event, label]) => [
+      event,
+      {
+        post: {
+          operationId: `webhook ${event}`,
+          tags: [TAGS.webhooks],
+          summary: label,
+          parameters,
+          requestBody: { required: true, content: { "application/json": { schema: body } } },
+          responses: {
+            "2XX": { description: "Delivered. Any other answer (redirects too), a timeout of 10 s or a refused connection is tried again with backoff, 8 attempts in all." },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 export function buildOpenApiDocument(): Json {
   const paths: Record<string, Json> = {};
   for (const [key, spec] of Object.entries(publicEndpoints)) {
@@ -263,6 +298,7 @@ export function buildOpenApiDocument(): Json {
     tags: [...new Set(Object.values(TAGS))].map((name) => ({ name })),
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     paths,
+    webhooks: outgoingWebhooks(),
     components: { securitySchemes: SECURITY_SCHEMES },
   };
 }

@@ -60,13 +60,16 @@ function post(url: string, body: string, headers: Record<string, string>, allowP
         timeout: TIMEOUT_MS,
       },
       (res) => {
-        res.resume(); // the body is not needed
+        res.destroy(); // only the status matters: a body that never ends holds nothing
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve({ status, error: "" });
         if (status >= 300 && status < 400) return resolve({ status, error: `HTTP ${status}: redirects are not followed; use the final URL` });
         resolve({ status, error: `HTTP ${status}` });
       },
     );
+    // `timeout` above is the socket's idle time; this bounds the whole exchange (a receiver that trickles).
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    req.on("close", () => clearTimeout(deadline));
     req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
     req.on("error", (error) => {
       const code = (error as NodeJS.ErrnoException).code;

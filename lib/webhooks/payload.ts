@@ -3,25 +3,14 @@ import type { AuditEventRow } from "@/db/schema/audit-events";
 import type { WebhookRow } from "@/db/schema/webhooks";
 import type { AuditContext } from "@/lib/audit/context";
 import { TEST_EVENT, type WebhookEvent } from "./events";
+import type { WebhookPayload } from "./schemas";
 
 /**
  * The JSON body of a delivery: the audit row's ids, names, address and detail,
  * which never hold a secret (lib/audit/record.ts), plus which panel sent it.
  * Built once, when queued; every attempt sends the same bytes.
  */
-export interface WebhookPayload {
-  event: WebhookEvent | typeof TEST_EVENT;
-  /** The audit event's id: the same event never comes with another id (retries repeat it). */
-  eventId: number | null;
-  occurredAt: string;
-  panel: string;
-  actor: { type: string; name: string };
-  ip: string;
-  target: { type: string; id: number | null; name: string };
-  /** How many times it happened in that minute (canary and reuse alarms are counted per minute). */
-  count: number;
-  detail: Record<string, unknown>;
-}
+
 
 export function eventPayload(event: WebhookEvent, row: AuditEventRow, panel: string, extra: Record<string, unknown> = {}): string {
   const payload: WebhookPayload = {

@@ -119,3 +119,17 @@ export const createdWebhook = webhookView.extend({
 export type CreatedWebhook = z.output<typeof createdWebhook>;
 
 export const deliveryLog = z.array(deliveryView);
+
+/** A delivery's JSON body: the audit row behind the event, which never holds a secret. */
+export const webhookPayload = z.object({
+  event: z.enum([...WEBHOOK_EVENTS, TEST_EVENT]),
+  eventId: z.number().int().nullable().describe("The audit event's id (the same on every retry); null for a test"),
+  occurredAt: z.string().describe("ISO 8601, UTC"),
+  panel: z.string().describe("The panel's GUID (`panelGuid` of the server status): which panel sent it"),
+  actor: z.object({ type: z.string(), name: z.string() }).describe("Who did it: session (an admin), token, anonymous or system"),
+  ip: z.string().describe("The address it came from; empty for the system"),
+  target: z.object({ type: z.string(), id: z.number().int().nullable(), name: z.string() }),
+  count: z.number().int().describe("How often it happened in that minute (canary and reuse alarms are counted per minute)"),
+  detail: z.record(z.string(), z.unknown()).describe("The audit row's detail: scope, expiry, route, what changed …"),
+});
+export type WebhookPayload = z.output<typeof webhookPayload>;

@@ -10,6 +10,8 @@ import { publicEndpoints } from "@/lib/api/public-catalog";
 import { API_ROUTE, ROUTE_METHODS } from "@/lib/api/route";
 import { loginBody } from "@/lib/auth/login";
 import { createTokenBody } from "@/lib/tokens/schemas";
+import { TEST_EVENT, WEBHOOK_EVENTS } from "@/lib/webhooks/events";
+import { eventPayload } from "@/lib/webhooks/payload";
 import { apiRouteFiles } from "../support/routes";
 import { ROOT } from "../support/server";
 
@@ -125,6 +127,16 @@ describe("OpenAPI document", () => {
     const all = schemas();
     expect(all.length).toBeGreaterThan(20);
     for (const { where, schema } of all) expect(() => ajv.compile(schema), where).not.toThrow();
+  });
+
+  it("describes what every webhook event sends: the signature header and a body real payloads match", () => {
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENTS, TEST_EVENT].sort());
+    const op = doc.webhooks["token.created"].post;
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(["X-Xui-Event", "X-Xui-Delivery", "X-Xui-Signature"]);
+    const validate = new Ajv2020({ strict: false }).compile(op.requestBody.content["application/json"].schema);
+    const row = { id: 7, at: 1_800_000_000_000, action: "token.create", outcome: "success", actorType: "session", actorId: 1, actorName: "admin", ip: "203.0.113.7", targetType: "token", targetId: 3, targetName: "grafana", detail: '{"scope":"monitor"}', count: 1, aggKey: null } as const;
+    expect(validate(JSON.parse(eventPayload("token.created", row, "guid"))), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...JSON.parse(eventPayload("token.created", row, "guid")), event: "token.stolen" })).toBe(false);
   });
 
   it("response schemas are the allow-lists: a leaked hash or a missing field fails validation", () => {
