@@ -84,6 +84,7 @@ export function useWebhookDialog(target: WebhookDialogTarget, onClose: () => voi
     failure,
     pending: create.isPending || update.isPending,
     rotating: rotate.isPending,
+    rotateFailed: rotate.isError,
     askRotate,
     setAskRotate,
     secret,

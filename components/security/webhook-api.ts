@@ -34,11 +34,13 @@ export function useWebhookDeliveries(id: number | null) {
   });
 }
 
-function useWebhookChange<V, R>(send: (csrfToken: string, variables: V) => Promise<R>) {
+/** `holdsSecret`: the answer carries a signing secret, so the mutation cache drops it as soon as the dialog does. */
+function useWebhookChange<V, R>(send: (csrfToken: string, variables: V) => Promise<R>, holdsSecret = false) {
   const { csrfToken } = useSession();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (variables: V) => send(csrfToken, variables),
+    ...(holdsSecret && { gcTime: 0 }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.all }),
   });
 }
@@ -51,7 +53,7 @@ export interface WebhookFields {
 }
 
 export function useCreateWebhook() {
-  return useWebhookChange((csrfToken, body: WebhookFields) => callApi<CreatedWebhook>(`${BASE}/create`, { method: "POST", body, csrfToken }));
+  return useWebhookChange((csrfToken, body: WebhookFields) => callApi<CreatedWebhook>(`${BASE}/create`, { method: "POST", body, csrfToken }), true);
 }
 
 export function useUpdateWebhook() {
@@ -65,7 +67,7 @@ export function useDeleteWebhook() {
 }
 
 export function useRotateWebhookSecret() {
-  return useWebhookChange((csrfToken, id: number) => callApi<{ secret: string }>(`${BASE}/rotateSecret/${id}`, { method: "POST", csrfToken }));
+  return useWebhookChange((csrfToken, id: number) => callApi<{ secret: string }>(`${BASE}/rotateSecret/${id}`, { method: "POST", csrfToken }), true);
 }
 
 export function useTestWebhook() {

@@ -38,7 +38,7 @@ export function WebhookDialog({ target, onClose }: { target: WebhookDialogTarget
         <WebhookSecretView secret={d.secret} onDone={d.close} />
       ) : (
         <form onSubmit={submit} noValidate className="space-y-5">
-          {d.failure && <ErrorNote>{explain(d.failure, d.editing ? "save the webhook" : "add the webhook")}</ErrorNote>}
+          {d.failure && <ErrorNote>{explain(d.failure, d.rotateFailed ? "make a new signing secret" : d.editing ? "save the webhook" : "add the webhook")}</ErrorNote>}
           <Field label="Name" error={d.problems.name} help="For you: which system receives it (“Alerting”, “SIEM”).">
             {(control) => (
               <input {...control} value={d.fields.name} onChange={(e) => d.set.name(e.target.value)} maxLength={64} data-autofocus className={inputClass(Boolean(d.problems.name))} />
@@ -47,7 +47,7 @@ export function WebhookDialog({ target, onClose }: { target: WebhookDialogTarget
           <Field
             label="URL"
             error={d.problems.url}
-            help="An https:// address the panel can reach. Loopback and private addresses are refused unless the server allows them (WEBHOOK_ALLOW_PRIVATE)."
+            help="Where your receiver listens; https:// keeps the messages private on the way. Loopback and private addresses are refused unless the server allows them (WEBHOOK_ALLOW_PRIVATE)."
           >
             {(control) => (
               <input
@@ -104,7 +104,7 @@ export function WebhookDialog({ target, onClose }: { target: WebhookDialogTarget
               {d.askRotate ? (
                 <>
                   <p className="text-zinc-700 dark:text-zinc-300">
-                    The current secret stops signing at once: your receiver refuses deliveries until it has the new one.
+                    The current secret stops signing at once: your receiver refuses deliveries until it has the new one. Changes above that are not saved yet are dropped.
                   </p>
                   <div className="flex flex-wrap gap-2">
                     <Button size="sm" variant="danger" onClick={d.makeNewSecret} disabled={d.rotating}>

@@ -109,7 +109,7 @@ export function WebhooksSection() {
     <SectionCard
       headingId="webhooks-heading"
       title="Webhooks"
-      description="Tell another system when a token is created, rotated, disabled or deleted, a leaked or canary token is used, a token is about to expire, someone signs in from a new address or two-factor sign-in is turned off. Each message is signed and retried until it is accepted."
+      description="Tell another system when a token is created, rotated, disabled or deleted, a leaked or canary token is used, a token is about to expire, someone signs in from a new address or two-factor sign-in is turned off. Each message is signed, and retried for hours while your receiver does not accept it."
       actions={
         <Button ref={addButton} variant="primary" onClick={() => setDialog({ mode: "create" })}>
           Add a webhook

@@ -28,6 +28,7 @@ CREATE TABLE `webhook_deliveries` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `webhook_deliveries_event_uq` ON `webhook_deliveries` (`webhook_id`,`event_id`);--> statement-breakpoint
 CREATE INDEX `webhook_deliveries_due_idx` ON `webhook_deliveries` (`state`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_finished_idx` ON `webhook_deliveries` (`state`,`created_at`);--> statement-breakpoint
 CREATE INDEX `webhook_deliveries_webhook_idx` ON `webhook_deliveries` (`webhook_id`,`id`);--> statement-breakpoint
 CREATE TABLE `webhook_cursor` (
 	`id` integer PRIMARY KEY NOT NULL,

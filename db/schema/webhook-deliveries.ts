@@ -37,6 +37,8 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex("webhook_deliveries_event_uq").on(t.webhookId, t.eventId),
     // The sender's claim: pending rows by due time.
     index("webhook_deliveries_due_idx").on(t.state, t.nextAttemptAt),
+    // The prune of finished deliveries past retention.
+    index("webhook_deliveries_finished_idx").on(t.state, t.createdAt),
     // The delivery log of one webhook, newest first.
     index("webhook_deliveries_webhook_idx").on(t.webhookId, t.id),
   ],

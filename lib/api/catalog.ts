@@ -406,7 +406,7 @@ export const endpoints = {
     method: "POST",
     path: "/panel/api/setting/webhooks/update/{id}",
     summary:
-      "Change a webhook's name, URL, events or on/off (a new URL needs a session's re-authentication within 10 minutes). A webhook turned back on hears events from then on, not those it missed. Audited `webhook.update` with what changed; a save that changes nothing answers `nothing changed`.",
+      "Change a webhook's name, URL, events or on/off (a new URL, turning it off or dropping events needs a session's re-authentication within 10 minutes). A webhook turned back on hears events from then on, not those it missed. Audited `webhook.update` with what changed; a save that changes nothing answers `nothing changed`.",
     permission: PERMISSIONS.admin,
     params: webhookIdParams,
     body: updateWebhookBody,
@@ -416,7 +416,8 @@ export const endpoints = {
   "webhooks.delete": {
     method: "POST",
     path: "/panel/api/setting/webhooks/delete/{id}",
-    summary: "Delete a webhook and its delivery log; deliveries still queued are dropped. Audited `webhook.delete`.",
+    summary:
+      "Delete a webhook and its delivery log; deliveries still queued are dropped (a browser session must have re-authenticated within 10 minutes). Audited `webhook.delete`.",
     permission: PERMISSIONS.admin,
     params: webhookIdParams,
     badRequestStatus: true,

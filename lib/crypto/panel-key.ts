@@ -119,7 +119,7 @@ const BOX_VERSION = "v1";
 export function encryptSecret(plaintext: string, context: string, purpose: BoxPurpose = "totp-secret"): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", purposeKey(purpose), iv);
-  // The context (the admin's or webhook's id) is authenticated: a box copied to another row does not open.
+  // The context is authenticated: a TOTP box (context: the admin's id) copied to another admin's row does not open.
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return [BOX_VERSION, iv, body, cipher.getAuthTag()].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");

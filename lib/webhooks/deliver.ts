@@ -1,32 +1,33 @@
 import "server-only";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
-import { and, eq, inArray, lte } from "drizzle-orm";
+import { and, eq, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { webhookDeliveries, type WebhookDeliveryRow } from "@/db/schema/webhook-deliveries";
 import { webhooks, type WebhookRow } from "@/db/schema/webhooks";
 import { decryptSecret } from "@/lib/crypto/panel-key";
+import { logError } from "@/lib/log";
 import { allowsAddress, BlockedAddressError, guardedLookup } from "./address-guard";
 import { WEBHOOK_MSG } from "./schemas";
 import { SECRET_CONTEXT } from "./service";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 /**
- * Sends due deliveries. An instance claims a handful with one conditional
- * UPDATE (so each attempt is made by one instance), POSTs each, and records
- * the answer: a 2xx delivers; anything else is tried again after the retry
+ * Sends due deliveries. An instance claims a few with one conditional UPDATE
+ * (so each attempt is made by one instance), POSTs each, and records the answer: a 2xx delivers; anything else is tried again after the retry
  * delay, four times longer after each failure (30 s, 2 min, 8 min, 32 min …,
  * at most 6 h apart), until MAX_ATTEMPTS. Redirects are not followed.
  */
 
 export const MAX_ATTEMPTS = 8;
 const MAX_DELAY_MS = 6 * 3_600_000;
-const CLAIM_BATCH = 10;
 const TIMEOUT_MS = 10_000;
 /** Longer than an attempt can take: a claim that outlives it belongs to an instance that died mid-send. */
 const CLAIM_MS = 60_000;
 const USER_AGENT = "xui-panel-webhooks/1";
+/** Agents of their own: one connection per attempt, and never a proxy from the environment (it would resolve names past the guard). */
+const AGENTS = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
 
 export interface DeliveryOptions {
   allowPrivate: boolean;
@@ -49,7 +50,8 @@ function post(url: string, body: string, headers: Record<string, string>, allowP
   const host = target.hostname.replace(/^\[|\]$/g, "");
   // An address literal is connected to without a lookup: judged here.
   if (isIP(host) && !allowsAddress(host, allowPrivate)) return Promise.resolve({ status: 0, error: WEBHOOK_MSG.urlPrivate });
-  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const https = target.protocol === "https:";
+  const send = https ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const req = send(
       target,
@@ -57,6 +59,7 @@ function post(url: string, body: string, headers: Record<string, string>, allowP
         method: "POST",
         headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
         lookup: guardedLookup(allowPrivate) as never,
+        agent: https ? AGENTS.https : AGENTS.http,
         timeout: TIMEOUT_MS,
       },
       (res) => {
@@ -98,50 +101,76 @@ async function attempt(row: WebhookDeliveryRow, hook: WebhookRow | undefined, op
   return post(hook.url, row.payload, headers, options.allowPrivate);
 }
 
-/** Claims and sends the due deliveries; returns how many it attempted. */
+/** Sends in flight in this process: at most MAX_IN_FLIGHT, at most PER_WEBHOOK claimed per webhook at a time. */
+const MAX_IN_FLIGHT = 10;
+const PER_WEBHOOK = 2;
+const inFlight = new Map<number, number>();
+const sends = new Set<Promise<void>>();
+
+/** Resolves when every send started so far has been recorded (tests; shutdown does not wait). */
+export async function deliveriesSettled(): Promise<void> {
+  while (sends.size > 0) await Promise.all(sends);
+}
+
+/**
+ * Claims due deliveries and starts sending them without waiting: a receiver
+ * that answers slowly or not at all holds its own slots only, so the others'
+ * deliveries (and the next fan-out) go on. Returns how many it claimed.
+ */
 export async function deliverDue(db: Db, options: DeliveryOptions, now = Date.now()): Promise<number> {
-  const due = and(eq(webhookDeliveries.state, "pending"), lte(webhookDeliveries.nextAttemptAt, now), lte(webhookDeliveries.claimedUntil, now));
+  const room = MAX_IN_FLIGHT - sends.size;
+  if (room <= 0) return 0;
+  const busy = [...inFlight].filter(([, n]) => n >= PER_WEBHOOK).map(([id]) => id);
+  const due = and(
+    eq(webhookDeliveries.state, "pending"),
+    lte(webhookDeliveries.nextAttemptAt, now),
+    lte(webhookDeliveries.claimedUntil, now),
+    busy.length ? notInArray(webhookDeliveries.webhookId, busy) : undefined,
+  );
   // A read first: an idle panel asks once and writes nothing.
   if (!(await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(due).limit(1).get())) return 0;
   const claimedUntil = now + CLAIM_MS;
-  const claimed = await db
-    .update(webhookDeliveries)
-    .set({ claimedUntil })
-    .where(
-      and(
-        inArray(
-          webhookDeliveries.id,
-          db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(due).orderBy(webhookDeliveries.nextAttemptAt).limit(CLAIM_BATCH),
-        ),
-        due,
-      ),
-    )
-    .returning();
+  // The oldest due first, at most PER_WEBHOOK of each webhook, so a backlog for one does not starve the others.
+  const firstOfEach = sql`(SELECT id FROM (SELECT ${webhookDeliveries.id} AS id, ${webhookDeliveries.nextAttemptAt} AS due_at,
+      row_number() OVER (PARTITION BY ${webhookDeliveries.webhookId} ORDER BY ${webhookDeliveries.nextAttemptAt}, ${webhookDeliveries.id}) AS nth
+    FROM ${webhookDeliveries} WHERE ${due}) WHERE nth <= ${PER_WEBHOOK} ORDER BY due_at LIMIT ${room})`;
+  const claimed = await db.update(webhookDeliveries).set({ claimedUntil }).where(and(inArray(webhookDeliveries.id, firstOfEach), due)).returning();
   if (claimed.length === 0) return 0;
   const ids = [...new Set(claimed.map((d) => d.webhookId))];
   const hooks = new Map((await db.select().from(webhooks).where(inArray(webhooks.id, ids))).map((h) => [h.id, h]));
-  await Promise.all(
-    claimed.map(async (row) => {
-      const hook = hooks.get(row.webhookId);
-      const sentAt = Date.now();
-      const answer = await attempt(row, hook, options, sentAt);
-      const attempts = row.attempts + 1;
-      const ok = answer.error === "";
-      // A deleted or disabled webhook ends its queue now; other failures wait their turn.
-      const giveUp = !ok && (attempts >= MAX_ATTEMPTS || !hook || !hook.enabled);
-      await db
-        .update(webhookDeliveries)
-        .set({
-          state: ok ? "delivered" : giveUp ? "failed" : "pending",
-          attempts,
-          lastStatus: answer.status,
-          lastError: answer.error,
-          lastAttemptAt: sentAt,
-          nextAttemptAt: ok || giveUp ? sentAt : Date.now() + retryDelay(attempts, options.retryMs),
-          claimedUntil: 0,
-        })
-        .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.claimedUntil, claimedUntil)));
-    }),
-  );
+  for (const row of claimed) {
+    inFlight.set(row.webhookId, (inFlight.get(row.webhookId) ?? 0) + 1);
+    const send = sendOne(db, row, hooks.get(row.webhookId), claimedUntil, options)
+      .catch((error: unknown) => logError("a webhook delivery could not be recorded", error, { deliveryId: row.id }))
+      .finally(() => {
+        sends.delete(send);
+        const left = (inFlight.get(row.webhookId) ?? 1) - 1;
+        if (left > 0) inFlight.set(row.webhookId, left);
+        else inFlight.delete(row.webhookId);
+      });
+    sends.add(send);
+  }
   return claimed.length;
+}
+
+/** One attempt, and its outcome recorded (only while this instance still holds the claim). */
+async function sendOne(db: Db, row: WebhookDeliveryRow, hook: WebhookRow | undefined, claimedUntil: number, options: DeliveryOptions): Promise<void> {
+  const sentAt = Date.now();
+  const answer = await attempt(row, hook, options, sentAt);
+  const attempts = row.attempts + 1;
+  const ok = answer.error === "";
+  // A deleted or disabled webhook ends its queue now; other failures wait their turn.
+  const giveUp = !ok && (attempts >= MAX_ATTEMPTS || !hook || !hook.enabled);
+  await db
+    .update(webhookDeliveries)
+    .set({
+      state: ok ? "delivered" : giveUp ? "failed" : "pending",
+      attempts,
+      lastStatus: answer.status,
+      lastError: answer.error,
+      lastAttemptAt: sentAt,
+      nextAttemptAt: ok || giveUp ? sentAt : Date.now() + retryDelay(attempts, options.retryMs),
+      claimedUntil: 0,
+    })
+    .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.claimedUntil, claimedUntil)));
 }

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "@/db/client";
 import { commit } from "@/lib/db/commit";
+import { logWarn } from "@/lib/log";
 import { auditEvents, type AuditEventRow } from "@/db/schema/audit-events";
 import { webhookCursor } from "@/db/schema/webhook-cursor";
 import { webhookDeliveries } from "@/db/schema/webhook-deliveries";
@@ -45,23 +46,27 @@ async function isNewAddress(db: Db, row: AuditEventRow): Promise<boolean> {
   return !seen;
 }
 
-/** The events a row announces. */
-async function eventsOf(db: Db, row: AuditEventRow): Promise<WebhookEvent[]> {
-  const events = EVENTS_OF.get(row.action) ?? [];
+/** The events a row announces to these webhooks (the new-address look-up only when one of them wants it). */
+async function eventsOf(db: Db, row: AuditEventRow, wanted: Set<string>): Promise<WebhookEvent[]> {
+  const events = (EVENTS_OF.get(row.action) ?? []).filter((e) => wanted.has(e));
   if (!events.includes("login.new_address")) return events;
   return (await isNewAddress(db, row)) ? events : events.filter((e) => e !== "login.new_address");
 }
 
+async function enabledWebhooks(db: Db) {
+  return (await db.select().from(webhooks).where(eq(webhooks.enabled, true))).map((h) => ({ ...h, events: new Set(JSON.parse(h.events) as string[]) }));
+}
+
+/** Pending deliveries per webhook, beyond which new events are dropped for it (a receiver down for days, a canary flood). */
+export const MAX_PENDING = 1_000;
+
 /** One pass: queues deliveries for up to BATCH new audit rows; returns how many deliveries it queued. */
 export async function fanOut(db: Db, panel: string, now = Date.now()): Promise<number> {
-  const hooks = (await db.select().from(webhooks).where(eq(webhooks.enabled, true))).map((h) => ({
-    ...h,
-    events: new Set(JSON.parse(h.events) as string[]),
-  }));
-  if (hooks.length === 0) return 0;
+  const known = await enabledWebhooks(db);
+  if (known.length === 0) return 0;
   const cursor = (await db.select().from(webhookCursor).where(eq(webhookCursor.id, 1)).get())?.lastEventId ?? 0;
   // No webhook hears what happened before it was made (or turned back on): start at the oldest one's start.
-  const from = Math.max(cursor, Math.min(...hooks.map((h) => h.fromEventId)));
+  const from = Math.max(cursor, Math.min(...known.map((h) => h.fromEventId)));
   const rows = await db
     .select()
     .from(auditEvents)
@@ -72,11 +77,31 @@ export async function fanOut(db: Db, panel: string, now = Date.now()): Promise<n
     if (from > cursor) await advance(db, from);
     return 0;
   }
+  // Read again after the rows: a webhook made meanwhile starts after rows it has not been read with (its
+  // start is set in its own transaction), so none of these is lost for it.
+  const hooks = await enabledWebhooks(db);
+  const wanted = new Set(hooks.flatMap((h) => [...h.events]));
+  const pending = new Map(
+    (
+      await db
+        .select({ webhookId: webhookDeliveries.webhookId, n: count() })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.state, "pending"))
+        .groupBy(webhookDeliveries.webhookId)
+    ).map((r) => [r.webhookId, r.n]),
+  );
   const inserts: BatchItem<"sqlite">[] = [];
+  let dropped = 0;
   for (const row of rows) {
-    for (const event of await eventsOf(db, row)) {
+    for (const event of await eventsOf(db, row, wanted)) {
       for (const hook of hooks) {
         if (row.id <= hook.fromEventId || !hook.events.has(event)) continue;
+        const queued = pending.get(hook.id) ?? 0;
+        if (queued >= MAX_PENDING) {
+          dropped++;
+          continue;
+        }
+        pending.set(hook.id, queued + 1);
         inserts.push(
           db
             .insert(webhookDeliveries)
@@ -86,6 +111,7 @@ export async function fanOut(db: Db, panel: string, now = Date.now()): Promise<n
       }
     }
   }
+  if (dropped > 0) logWarn(`webhook events dropped: a webhook has ${MAX_PENDING} deliveries waiting`, { dropped });
   // On a replica, the next pass then reads the cursor it wrote.
   await commit(db, [...inserts, advanceStatement(db, rows.at(-1)!.id)]);
   return inserts.length;

@@ -55,6 +55,11 @@ export const webhookUrl = z
       return z.NEVER;
     }
     url.hash = "";
+    // Checked again as normalised: percent-encoding and punycode make it longer.
+    if (url.href.length > WEBHOOK_URL_MAX) {
+      ctx.addIssue({ code: "custom", message: WEBHOOK_MSG.urlTooLong });
+      return z.NEVER;
+    }
     return url.href;
   });
 
@@ -129,7 +134,10 @@ export const webhookPayload = z.object({
   actor: z.object({ type: z.string(), name: z.string() }).describe("Who did it: session (an admin), token, anonymous or system"),
   ip: z.string().describe("The address it came from; empty for the system"),
   target: z.object({ type: z.string(), id: z.number().int().nullable(), name: z.string() }),
-  count: z.number().int().describe("How often it happened in that minute (canary and reuse alarms are counted per minute)"),
+  count: z
+    .number()
+    .int()
+    .describe("How often it had happened when queued: canary and reuse alarms are counted per token, address and minute, and later uses in that minute raise the audit row's count, not a new delivery"),
   detail: z.record(z.string(), z.unknown()).describe("The audit row's detail: scope, expiry, route, what changed …"),
 });
 export type WebhookPayload = z.output<typeof webhookPayload>;

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, max, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditEvents } from "@/db/schema/audit-events";
 import { webhookDeliveries, type WebhookDeliveryRow } from "@/db/schema/webhook-deliveries";
@@ -26,10 +26,22 @@ import {
 
 /** Webhook settings: one function per use case, each change audited in its own transaction. */
 
-/** AES-GCM associated data of every signing secret's box. */
+/** AES-GCM associated data of every signing secret's box (one for all: the id is not known before the insert). */
 export const SECRET_CONTEXT = "webhook";
 
+/** Read in the write's own transaction: no event can commit between it and the webhook's start. */
+const NEWEST_EVENT = sql<number>`(SELECT coalesce(max(${auditEvents.id}), 0) FROM ${auditEvents})`;
+
 const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
+/**
+ * A URL as the audit log keeps it: scheme, host and port. Chat services put
+ * the credential in the path (Slack, Discord), and the audit log outlives the webhook.
+ */
+export function auditedUrl(url: string): string {
+  const u = new URL(url);
+  return u.pathname === "/" && !u.search ? u.origin : `${u.origin}/…`;
+}
+
 const notFound = () => new HttpError(404, WEBHOOK_MSG.notFound);
 const targetOf = (row: Pick<WebhookRow, "id" | "name">) => ({ type: "webhook", id: row.id, name: row.name });
 
@@ -94,7 +106,6 @@ export async function createWebhook(
 ): Promise<CreatedWebhook> {
   await ensureReachable(input.url, options.allowPrivate);
   const secret = newSecret();
-  const newest = await db.select({ id: max(auditEvents.id) }).from(auditEvents).get();
   const [inserted] = (await commit(db, [
     db
       .insert(webhooks)
@@ -104,7 +115,7 @@ export async function createWebhook(
         secretBox: encryptSecret(secret, SECRET_CONTEXT, "webhook-secret"),
         events: JSON.stringify(input.events),
         enabled: input.enabled,
-        fromEventId: newest?.id ?? 0,
+        fromEventId: NEWEST_EVENT,
         createdAt: now,
         updatedAt: now,
       })
@@ -113,7 +124,7 @@ export async function createWebhook(
     db.run(sql`
       INSERT INTO ${auditEvents} (at, action, outcome, actor_type, actor_id, actor_name, ip, target_type, target_id, target_name, detail)
       SELECT ${now}, 'webhook.create', 'success', ${ctx.actor.type}, ${ctx.actor.id}, ${ctx.actor.name}, ${ctx.ip}, 'webhook', id, name,
-             json_object('url', url, 'events', json(events), 'enabled', enabled)
+             json_object('url', ${auditedUrl(input.url)}, 'events', json(events), 'enabled', enabled)
       FROM ${webhooks} WHERE id = (SELECT max(id) FROM ${webhooks})`),
   ])) as [WebhookRow[]];
   return { ...viewOf(inserted![0]!, undefined), secret };
@@ -121,7 +132,8 @@ export async function createWebhook(
 
 /**
  * Changes the given fields; audited `webhook.update` with what changed. A new
- * URL is checked like a created one, after `confirmNewUrl` (re-authentication). The
+ * URL, turning it off or dropping events first asks `confirm` (re-authentication);
+ * a new URL is checked like a created one. The
  * write applies only over the row as read, so two concurrent edits cannot
  * record changes the other overwrote.
  */
@@ -132,7 +144,7 @@ export async function updateWebhook(
   ctx: AuditContext,
   options: { allowPrivate: boolean },
   now = Date.now(),
-  confirmNewUrl: () => Promise<void> = async () => {},
+  confirm: () => Promise<void> = async () => {},
 ): Promise<{ webhook: WebhookView; changed: boolean }> {
   const row = await findWebhook(db, id);
   const current = { name: row.name, url: row.url, events: JSON.parse(row.events) as WebhookEvent[], enabled: row.enabled };
@@ -140,15 +152,18 @@ export async function updateWebhook(
   for (const field of ["name", "url", "events", "enabled"] as const) {
     const value = input[field];
     if (value === undefined || JSON.stringify(value) === JSON.stringify(current[field])) continue;
-    changes[field] = { from: current[field], to: value };
+    changes[field] = field === "url" ? { from: auditedUrl(current.url), to: auditedUrl(value as string) } : { from: current[field], to: value };
   }
   if (Object.keys(changes).length === 0) return { webhook: await getWebhook(db, id), changed: false };
-  if (changes.url) {
-    await confirmNewUrl();
-    await ensureReachable(input.url!, options.allowPrivate);
-  }
+  // Sent elsewhere, or less of it: what someone with a stolen session would do to go unnoticed.
+  const quieter =
+    changes.url !== undefined ||
+    (changes.enabled !== undefined && input.enabled === false) ||
+    (changes.events !== undefined && current.events.some((e) => !input.events!.includes(e)));
+  if (quieter) await confirm();
+  if (changes.url) await ensureReachable(input.url!, options.allowPrivate);
   // Turned back on: it hears what happens from now, not what it missed while off.
-  const restart = changes.enabled && input.enabled ? (await db.select({ id: max(auditEvents.id) }).from(auditEvents).get())?.id ?? 0 : undefined;
+  const restart = changes.enabled && input.enabled;
   const updatedAt = Math.max(now, row.updatedAt + 1);
   const unchanged = sql`EXISTS (SELECT 1 FROM ${webhooks} WHERE ${webhooks.id} = ${id} AND ${webhooks.updatedAt} = ${row.updatedAt})`;
   const [, written] = (await commit(db, [
@@ -160,7 +175,7 @@ export async function updateWebhook(
         ...(input.url !== undefined && { url: input.url }),
         ...(input.events !== undefined && { events: JSON.stringify(input.events) }),
         ...(input.enabled !== undefined && { enabled: input.enabled }),
-        ...(restart !== undefined && { fromEventId: restart }),
+        ...(restart && { fromEventId: NEWEST_EVENT }),
         updatedAt,
       })
       .where(and(eq(webhooks.id, id), eq(webhooks.updatedAt, row.updatedAt)))
@@ -175,7 +190,7 @@ export async function deleteWebhook(db: Db, id: number, ctx: AuditContext, now =
   const row = await findWebhook(db, id);
   const exists = sql`EXISTS (SELECT 1 FROM ${webhooks} WHERE ${webhooks.id} = ${id})`;
   const [, removed] = (await commit(db, [
-    auditIf(db, ctx, { action: "webhook.delete", target: targetOf(row), detail: { url: row.url } }, now, exists),
+    auditIf(db, ctx, { action: "webhook.delete", target: targetOf(row), detail: { url: auditedUrl(row.url) } }, now, exists),
     db.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id }),
     db.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)),
   ])) as [unknown, unknown[]];

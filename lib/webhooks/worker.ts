@@ -1,5 +1,5 @@
 import "server-only";
-import { lt, and, ne } from "drizzle-orm";
+import { and, inArray, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema/webhook-deliveries";
 import { webhooks } from "@/db/schema/webhooks";
@@ -38,7 +38,9 @@ export async function webhookTick(db: Db, panel: string, options: DeliveryOption
     state.nextCheck = now + MINUTE_MS;
     await warnExpiringTokens(db, now);
     await pruneExpiryNotices(db, now);
-    await db.delete(webhookDeliveries).where(and(ne(webhookDeliveries.state, "pending"), lt(webhookDeliveries.createdAt, now - DELIVERY_RETENTION_MS)));
+    await db
+      .delete(webhookDeliveries)
+      .where(and(inArray(webhookDeliveries.state, ["delivered", "failed"]), lt(webhookDeliveries.createdAt, now - DELIVERY_RETENTION_MS)));
   }
   // An idle panel (no webhooks) pays one small read a second.
   if (!(await db.select({ id: webhooks.id }).from(webhooks).limit(1).get())) return;

@@ -144,6 +144,17 @@ describe("webhook settings", () => {
     expect(await count("SELECT count(*) AS n FROM webhooks")).toBe(before);
   });
 
+  it("keeps only a URL's origin in the audit log: chat services put their credential in the path", async () => {
+    const hook = await createHook(["token.created"], "/services/T000/B000/s3cr3tPathPart");
+    await api(`${HOOKS}/update/${hook.id}`, { url: `${receiver.url}/services/T000/B000/an0therS3cret?x=1` });
+    await api(`${HOOKS}/delete/${hook.id}`, {});
+    const { rows } = await db.execute({ sql: "SELECT action, detail FROM audit_events WHERE target_type = 'webhook' AND target_id = ?", args: [hook.id] });
+    expect(rows.map((r) => r.action)).toEqual(["webhook.create", "webhook.update", "webhook.delete"]);
+    const text = JSON.stringify(rows);
+    expect(text).not.toMatch(/s3cr3tPathPart|an0therS3cret/);
+    expect(text).toContain(`${receiver.url}/…`);
+  });
+
   it("answers 404 for a webhook that does not exist, and 400 for an id that is not one", async () => {
     expect((await api(`${HOOKS}/update/999999`, { enabled: false })).status).toBe(404);
     expect((await api(`${HOOKS}/test/999999`, {})).status).toBe(404);
@@ -171,6 +182,20 @@ describe("webhook settings", () => {
     const res = await s.send(`${HOOKS}/create`, body("stale"));
     expect([res.status, res.headers.get("x-reauth-required")]).toEqual([403, "1"]);
     expect(await count("SELECT count(*) AS n FROM webhooks")).toBe(before);
+    // Whatever would quiet the alerts asks too; a rename does not.
+    const hook = await createHook(["token.created", "token.deleted"]);
+    for (const [path, change] of [
+      [`update/${hook.id}`, { enabled: false }],
+      [`update/${hook.id}`, { events: ["token.created"] }],
+      [`update/${hook.id}`, { url: `${receiver.url}/elsewhere` }],
+      [`rotateSecret/${hook.id}`, {}],
+      [`delete/${hook.id}`, {}],
+    ] as const) {
+      const refused = await s.send(`${HOOKS}/${path}`, { body: change });
+      expect([path, refused.status, refused.headers.get("x-reauth-required")]).toEqual([path, 403, "1"]);
+    }
+    expect((await s.send<Hook>(`${HOOKS}/update/${hook.id}`, { body: { name: unique("renamed"), events: ["token.deleted", "token.created", "token.rotated"] } })).status).toBe(200);
+    expect((await api<Hook[]>(HOOKS)).json!.obj!.find((h) => h.id === hook.id)).toMatchObject({ enabled: true, url: `${receiver.url}${hook.path}` });
   });
 });
 

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { systemContext } from "@/lib/audit/context";
 import { checkWebhookTarget, isPublicAddress } from "@/lib/webhooks/address-guard";
-import { deliverDue, retryDelay } from "@/lib/webhooks/deliver";
+import { deliverDue, deliveriesSettled, retryDelay } from "@/lib/webhooks/deliver";
 import { warnExpiringTokens } from "@/lib/webhooks/expiry-check";
 import { fanOut } from "@/lib/webhooks/fan-out";
 import { EVENT_ACTIONS, WEBHOOK_EVENTS } from "@/lib/webhooks/events";
@@ -41,6 +41,11 @@ describe("where a webhook may send", () => {
     ["::ffff:127.0.0.1", false],
     ["::ffff:8.8.8.8", true],
     ["64:ff9b::7f00:1", false],
+    ["64:ff9b::808:808", true],
+    ["::127.0.0.1", false],
+    ["::808:808", false],
+    ["2002:7f00:1::", false],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", false],
     ["2001:db8::1", false],
     ["not-an-address", false],
   ])("%s is public: %s", (address, expected) => {
@@ -51,6 +56,8 @@ describe("where a webhook may send", () => {
     "http://127.0.0.1/x",
     "http://[::1]/x",
     "http://[::ffff:127.0.0.1]/x",
+    "http://[::127.0.0.1]/x",
+    "http://127.0.0.1./x",
     "http://localhost/x",
     "http://0x7f000001/x",
     "http://2130706433/x",
@@ -153,6 +160,7 @@ describe("on a real libSQL database", () => {
     expect(queued.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     const sent = await Promise.all([deliverDue(t.db, { allowPrivate: true, retryMs: 1000 }), deliverDue(t.db, { allowPrivate: true, retryMs: 1000 })]);
     expect(sent.reduce((a, b) => a + b, 0)).toBe(1);
+    await deliveriesSettled();
     expect(hits).toEqual(["/hook"]);
     expect((await listDeliveries(t.db, hook.id)).map((d) => [d.event, d.state, d.attempts])).toEqual([["token.expiring", "delivered", 1]]);
   });
@@ -175,6 +183,29 @@ describe("on a real libSQL database", () => {
     expect((await t.client.execute({ sql: "SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = ?", args: [late.id] })).rows[0]!.n).toBe(0);
   });
 
+  it("a receiver that hangs holds two sends of its own, not the others' deliveries", async () => {
+    const ctx = systemContext("test");
+    const hanging = createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    try {
+      const stuckUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/stuck`;
+      const stuck = await createWebhook(t.db, { name: "stuck", url: stuckUrl, events: ["token.created"], enabled: true }, ctx, { allowPrivate: true }, NOW);
+      const fine = await createWebhook(t.db, { name: "fine", url, events: ["token.created"], enabled: true }, ctx, { allowPrivate: true }, NOW);
+      for (let i = 0; i < 6; i++) await sendTestDelivery(t.db, stuck.id, ctx);
+      await sendTestDelivery(t.db, fine.id, ctx);
+      const options = { allowPrivate: true, retryMs: 1000 };
+      expect(await deliverDue(t.db, options)).toBe(3);
+      // The next round, while the two stuck sends still wait: nothing more of the stuck one is claimed.
+      expect(await deliverDue(t.db, options)).toBe(0);
+      await expect.poll(() => hits.length).toBe(1);
+      expect((await listDeliveries(t.db, fine.id))[0]).toMatchObject({ state: "delivered" });
+    } finally {
+      hanging.closeAllConnections();
+      await deliveriesSettled();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+
   it("refuses at send time an address it would refuse when saved (a name that now resolves to loopback)", async () => {
     const ctx = systemContext("test");
     const hook = await createWebhook(t.db, { name: "hook", url, events: ["token.created"], enabled: true }, ctx, { allowPrivate: true }, NOW);
@@ -182,6 +213,7 @@ describe("on a real libSQL database", () => {
     await sendTestDelivery(t.db, hook.id, ctx);
     await sendTestDelivery(t.db, named.id, ctx);
     await deliverDue(t.db, { allowPrivate: false, retryMs: 1000 });
+    await deliveriesSettled();
     expect(hits).toEqual([]);
     for (const id of [hook.id, named.id]) {
       const [d] = await listDeliveries(t.db, id);
