@@ -22,6 +22,7 @@ export const WEBHOOK_MSG = {
   idInvalid: "webhook id must be a positive integer",
   disabled: "the webhook is turned off: turn it on to send a test",
   nothingChanged: "nothing changed",
+  changedMeanwhile: "the webhook was changed at the same time; reload and try again",
 } as const;
 
 export const WEBHOOK_URL_MAX = 2000;

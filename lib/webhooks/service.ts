@@ -181,7 +181,7 @@ export async function updateWebhook(
       .where(and(eq(webhooks.id, id), eq(webhooks.updatedAt, row.updatedAt)))
       .returning({ id: webhooks.id }),
   ])) as [unknown, unknown[]];
-  if (written.length === 0) throw new DomainError("the webhook was changed at the same time; reload and try again");
+  if (written.length === 0) throw await conflictOrGone(db, id);
   return { webhook: await getWebhook(db, id), changed: true };
 }
 
@@ -197,21 +197,32 @@ export async function deleteWebhook(db: Db, id: number, ctx: AuditContext, now =
   if (removed.length === 0) throw notFound();
 }
 
-/** A new signing secret (returned this once); the old one stops signing at once. Audited `webhook.rotate_secret`. */
+/**
+ * A new signing secret (returned this once); the old one stops signing at
+ * once. Audited `webhook.rotate_secret`. Written only over the row as read, so
+ * of two at once the second is refused rather than answered with a secret that
+ * never signs.
+ */
 export async function rotateWebhookSecret(db: Db, id: number, ctx: AuditContext, now = Date.now()): Promise<{ secret: string }> {
   const row = await findWebhook(db, id);
   const secret = newSecret();
-  const exists = sql`EXISTS (SELECT 1 FROM ${webhooks} WHERE ${webhooks.id} = ${id})`;
+  const unchanged = sql`EXISTS (SELECT 1 FROM ${webhooks} WHERE ${webhooks.id} = ${id} AND ${webhooks.updatedAt} = ${row.updatedAt})`;
   const [, written] = (await commit(db, [
-    auditIf(db, ctx, { action: "webhook.rotate_secret", target: targetOf(row) }, now, exists),
+    auditIf(db, ctx, { action: "webhook.rotate_secret", target: targetOf(row) }, now, unchanged),
     db
       .update(webhooks)
       .set({ secretBox: encryptSecret(secret, SECRET_CONTEXT, "webhook-secret"), updatedAt: Math.max(now, row.updatedAt + 1) })
-      .where(eq(webhooks.id, id))
+      .where(and(eq(webhooks.id, id), eq(webhooks.updatedAt, row.updatedAt)))
       .returning({ id: webhooks.id }),
   ])) as [unknown, unknown[]];
-  if (written.length === 0) throw notFound();
+  if (written.length === 0) throw await conflictOrGone(db, id);
   return { secret };
+}
+
+/** Why a write over the row as read matched nothing: it was deleted (404), or changed meanwhile. */
+async function conflictOrGone(db: Db, id: number): Promise<Error> {
+  const still = await db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id)).get();
+  return still ? new DomainError(WEBHOOK_MSG.changedMeanwhile) : notFound();
 }
 
 /** Queues a `webhook.test` delivery, sent within a second or two like any other. */

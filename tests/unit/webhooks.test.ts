@@ -9,7 +9,8 @@ import { warnExpiringTokens } from "@/lib/webhooks/expiry-check";
 import { fanOut } from "@/lib/webhooks/fan-out";
 import { EVENT_ACTIONS, WEBHOOK_EVENTS } from "@/lib/webhooks/events";
 import { WEBHOOK_MSG } from "@/lib/webhooks/schemas";
-import { createWebhook, listDeliveries, sendTestDelivery } from "@/lib/webhooks/service";
+import { decryptSecret } from "@/lib/crypto/panel-key";
+import { createWebhook, listDeliveries, rotateWebhookSecret, SECRET_CONTEXT, sendTestDelivery } from "@/lib/webhooks/service";
 import { signatureHeader, verifySignature } from "@/lib/webhooks/signature";
 import { openTestDb, type TestDb } from "../support/db";
 
@@ -204,6 +205,19 @@ describe("on a real libSQL database", () => {
       await deliveriesSettled();
       await new Promise((resolve) => hanging.close(resolve));
     }
+  });
+
+  it("of concurrent new secrets, only the one stored is handed out; the others are refused, not answered with a dead secret", async () => {
+    const ctx = systemContext("test");
+    const hook = await createWebhook(t.db, { name: "hook", url, events: ["token.created"], enabled: true }, ctx, { allowPrivate: true }, NOW);
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => rotateWebhookSecret(t.db, hook.id, ctx)));
+    const given = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.secret] : []));
+    expect(given.length).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.client.execute({ sql: "SELECT secret_box FROM webhooks WHERE id = ?", args: [hook.id] });
+    expect(decryptSecret(String(rows[0]!.secret_box), SECRET_CONTEXT, "webhook-secret")).toBe(given.at(-1));
+    for (const r of results) if (r.status === "rejected") expect(String(r.reason)).toContain(WEBHOOK_MSG.changedMeanwhile);
+    expect(given).toHaveLength(1);
+    await expect(rotateWebhookSecret(t.db, 999, ctx)).rejects.toThrow(WEBHOOK_MSG.notFound);
   });
 
   it("refuses at send time an address it would refuse when saved (a name that now resolves to loopback)", async () => {
