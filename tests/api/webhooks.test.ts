@@ -317,5 +317,7 @@ describe("deliveries", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const heard = receiver.at(hook.path).map((r) => payloadOf(r).target.name);
     expect(heard.sort()).toEqual([...names].sort());
+    // Whichever instance sent it, it is signed with the one secret.
+    for (const r of receiver.at(hook.path)) expect(verifySignature(hook.secret!, r.body, String(r.headers["x-xui-signature"]), Date.now())).toBe(true);
   });
 });
