@@ -293,4 +293,29 @@ describe("reuse of a rotated-out secret, with the policy's disableOnReuse", () =
     const { rows } = await db.execute({ sql: "SELECT actor_type, actor_name, ip, detail FROM audit_events WHERE action = 'token.disable' AND target_id = ?", args: [t.id] });
     expect(rows.map((r) => ({ ...r }))).toEqual([{ actor_type: "system", actor_name: "reuse detection", ip: "127.0.5.7", detail: JSON.stringify({ reason: "reuse detected" }) }]);
   });
+
+  it("on: a second instance on the same database refuses the new secret within a second", async () => {
+    const second = await startPanelServer({ databaseUrl: server.databaseUrl });
+    try {
+      await setPolicy({ disableOnReuse: true });
+      const t = await mint({ name: unique("reuse-elsewhere"), scope: "monitor" });
+      const rotated = (await api<View>(`${TOKENS}/rotate/${t.id}`, { graceSeconds: 1 })).json!.obj!;
+      const onSecond = () => request(second.baseUrl, "/panel/api/server/status", { headers: bearer(rotated.token!) }).then((r) => r.status);
+      expect(await onSecond()).toBe(200);
+      await new Promise((r) => setTimeout(r, 1_100));
+      // Reused on the first instance only.
+      expect((await request(server.baseUrl, "/panel/api/server/status", { headers: bearer(t.token!), localAddress: "127.0.5.8" })).status).toBe(401);
+      const started = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - started < 5_000) {
+        status = await onSecond();
+        if (status === 200) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(status).toBe(401);
+      // The write is in the background: give it its moment, then the cache's one-second bound.
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await second.stop();
+    }
+  });
 });
