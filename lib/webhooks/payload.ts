@@ -10,8 +10,6 @@ import type { WebhookPayload } from "./schemas";
  * which never hold a secret (lib/audit/record.ts), plus which panel sent it.
  * Built once, when queued; every attempt sends the same bytes.
  */
-
-
 export function eventPayload(event: WebhookEvent, row: AuditEventRow, panel: string, extra: Record<string, unknown> = {}): string {
   const payload: WebhookPayload = {
     event,

@@ -13,12 +13,14 @@ import { fanOut } from "./fan-out";
 /**
  * The background side of webhooks, on every instance: each second, queue the
  * deliveries of new audit rows and send what is due; each minute, the expiry
- * check and the prune of old delivery logs. Instances share the work through
+ * check (a read, and a write only when a warning is due); each hour, the prune
+ * of old delivery logs and expiry notices. Instances share the work through
  * the database (fan-out.ts, deliver.ts), so any number may run.
  */
 
 const TICK_MS = 1_000;
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 /** Delivered and failed deliveries are kept this long on the page. */
 export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
 
@@ -26,9 +28,10 @@ interface WorkerState {
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
   nextCheck: number;
+  nextPrune: number;
 }
 // On globalThis: one worker per process, whichever bundle starts it.
-const state: WorkerState = ((globalThis as Record<symbol, WorkerState>)[Symbol.for("xui-panel.webhooks")] ??= { nextCheck: 0 });
+const state: WorkerState = ((globalThis as Record<symbol, WorkerState>)[Symbol.for("xui-panel.webhooks")] ??= { nextCheck: 0, nextPrune: 0 });
 
 const WHAT = "webhooks";
 
@@ -37,6 +40,9 @@ export async function webhookTick(db: Db, panel: string, options: DeliveryOption
   if (now >= state.nextCheck) {
     state.nextCheck = now + MINUTE_MS;
     await warnExpiringTokens(db, now);
+  }
+  if (now >= state.nextPrune) {
+    state.nextPrune = now + HOUR_MS;
     await pruneExpiryNotices(db, now);
     await db
       .delete(webhookDeliveries)
