@@ -15,9 +15,10 @@ import { SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 /**
  * Sends due deliveries. An instance claims a few with one conditional UPDATE
- * (so each attempt is made by one instance), POSTs each, and records the answer: a 2xx delivers; anything else is tried again after the retry
- * delay, four times longer after each failure (30 s, 2 min, 8 min, 32 min …,
- * at most 6 h apart), until MAX_ATTEMPTS. Redirects are not followed.
+ * (so each attempt is made by one instance), POSTs each, and records the
+ * answer: a 2xx delivers; anything else is tried again after the retry delay,
+ * four times longer after each failure (30 s, 2 min, 8 min, 32 min …, at most
+ * 6 h apart), until MAX_ATTEMPTS. Redirects are not followed.
  */
 
 export const MAX_ATTEMPTS = 8;

@@ -74,7 +74,7 @@ export async function fanOut(db: Db, panel: string, now = Date.now()): Promise<n
     .orderBy(auditEvents.id)
     .limit(BATCH);
   if (rows.length === 0) {
-    if (from > cursor) await advance(db, from);
+    if (from > cursor) await advanceStatement(db, from);
     return 0;
   }
   // Read again after the rows: a webhook made meanwhile starts after rows it has not been read with (its
@@ -123,8 +123,4 @@ function advanceStatement(db: Db, to: number) {
     .insert(webhookCursor)
     .values({ id: 1, lastEventId: to })
     .onConflictDoUpdate({ target: webhookCursor.id, set: { lastEventId: sql`max(${webhookCursor.lastEventId}, excluded.last_event_id)` } });
-}
-
-async function advance(db: Db, to: number): Promise<void> {
-  await advanceStatement(db, to);
 }
