@@ -91,8 +91,20 @@ function originalOf(url, line, column) {
 /** Self time per area and per function for the samples inside `spans` ([from, to] µs, V8's monotonic clock). */
 function summarizeWindow(profile, spans) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((child) => [child, n.id])));
   const byArea = new Map();
   const byFunction = new Map();
+  // Inclusive time of our own functions (lib/, app/, db/, scripts/): what a step costs with all it calls.
+  const inclusive = new Map();
+  const ownKeys = new Map();
+  const ownKeyOf = (id) => {
+    if (!ownKeys.has(id)) {
+      const frame = nodes.get(id).callFrame;
+      const original = frame.url ? originalOf(frame.url, frame.lineNumber, frame.columnNumber) : { source: "" };
+      ownKeys.set(id, /^(lib|app|db|scripts)\//.test(original.source) ? `${frame.functionName || "(anonymous)"} ${original.source}:${original.line + 1}` : null);
+    }
+    return ownKeys.get(id);
+  };
   let t = profile.startTime;
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -107,8 +119,16 @@ function summarizeWindow(profile, spans) {
     byArea.set(area, (byArea.get(area) ?? 0) + delta);
     const key = `${frame.functionName || "(anonymous)"} ${original.source ? `${original.source}:${original.line + 1}` : ""}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + delta);
+    const seen = new Set();
+    for (let node = id; node !== undefined; node = parents.get(node)) {
+      const own = ownKeyOf(node);
+      if (own && !seen.has(own)) {
+        seen.add(own);
+        inclusive.set(own, (inclusive.get(own) ?? 0) + delta);
+      }
+    }
   });
-  return { total, byArea, byFunction };
+  return { total, byArea, byFunction, inclusive };
 }
 
 /** The server's monotonic clock in µs, as V8's profiler stamps samples (both read CLOCK_MONOTONIC). */
@@ -227,9 +247,12 @@ function renderReport(windows) {
     lines.push("", `### ${w.name}: largest increases over the baseline (µs / request)`, "");
     const names = new Set([...w.byFunction.keys(), ...base.byFunction.keys()]);
     const deltas = [...names].map((fn) => [fn, perRequest(w, w.byFunction.get(fn) ?? 0) - perRequest(base, base.byFunction.get(fn) ?? 0)]);
-    for (const [fn, delta] of deltas.sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [fn, delta] of deltas.sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) {
       lines.push(`- +${delta.toFixed(1)} ${fn}`);
     }
+    lines.push("", `### ${w.name}: our functions, inclusive µs / request (baseline in brackets)`, "");
+    const own = [...w.inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30);
+    for (const [fn, us] of own) lines.push(`- ${perRequest(w, us).toFixed(1)} (${perRequest(base, base.inclusive.get(fn) ?? 0).toFixed(1)}) ${fn}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   JSON_HEADERS,
+  COOKIE_INTERNAL_HEADER,
   REQUEST_ID_HEADER,
   REQUEST_ID_INTERNAL_HEADER,
   requestIdFor,
@@ -36,6 +37,8 @@ const REFUSAL_MSG: Record<number, string> = {
   431: "request headers are too large",
 };
 const LOGIN_PATH = /^\/login(\?|$)/;
+/** Route handlers only, which read the cookie from COOKIE_INTERNAL_HEADER; pages keep theirs for next/headers. */
+const PANEL_API_PREFIX = "/panel/api/";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(env.PORT || 2053);
 const host = env.HOST || "0.0.0.0";
@@ -94,6 +97,11 @@ const server = createServer({ requireHostHeader: false }, (req, res) => {
   // Overwrite whatever the client sent under these names.
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
   req.headers[REQUEST_ID_INTERNAL_HEADER] = requestId;
+  delete req.headers[COOKIE_INTERNAL_HEADER];
+  if (req.headers.cookie !== undefined && req.url?.startsWith(PANEL_API_PREFIX)) {
+    req.headers[COOKIE_INTERNAL_HEADER] = req.headers.cookie;
+    delete req.headers.cookie;
+  }
   // `GET /login` is the login page and `POST /login` the login API, but one
   // Next path cannot hold both a page and a route handler. Every method but
   // GET and HEAD goes to the API (which answers 405 to all but POST). Routed

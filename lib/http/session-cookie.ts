@@ -1,3 +1,5 @@
+import { COOKIE_INTERNAL_HEADER } from "./edge";
+
 /**
  * The browser cookie, named as 3x-ui names its own (`3x-ui`): clients such as
  * py3xui send back only a cookie of that name. HttpOnly (scripts never see
@@ -19,8 +21,9 @@ export interface BrowserCookie {
   sessionId: string | null;
 }
 
+/** A cookie's value, from the header the server moved it to on `/panel/api` (lib/http/edge.ts) or the request's own. */
 export function readCookie(headers: Headers, name: string): string | undefined {
-  const header = headers.get("cookie");
+  const header = headers.get(COOKIE_INTERNAL_HEADER) ?? headers.get("cookie");
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

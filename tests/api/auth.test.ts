@@ -178,6 +178,21 @@ describe("login, logout and sessions", () => {
     expect(res.status).toBe(429);
   });
 
+  it("takes the session from the Cookie header only: the server's internal cookie header is its own", async () => {
+    const s = new BrowserSession(baseUrl);
+    await s.login(admin.username, admin.password);
+    const value = `3x-ui=${s.cookie!}`;
+    const path = "/panel/api/setting/apiTokens";
+    const xhr = { "x-requested-with": "XMLHttpRequest" };
+    expect((await request(baseUrl, path, { headers: { ...xhr, cookie: value } })).status).toBe(200);
+    expect((await request(baseUrl, path, { headers: { ...xhr, "x-xui-cookie": value } })).status).toBe(401);
+    // A forged internal header does not replace the real cookie either.
+    expect((await request(baseUrl, path, { headers: { ...xhr, cookie: value, "x-xui-cookie": "3x-ui=forged" } })).status).toBe(200);
+    expect((await request(baseUrl, "/panel/settings/security", { headers: { cookie: "3x-ui=forged", "x-xui-cookie": value } })).status).toBe(307);
+    // Pages keep the Cookie header (next/headers reads it).
+    expect((await request(baseUrl, "/panel/settings/security", { headers: { cookie: value } })).status).toBe(200);
+  });
+
   it("logout ends the session server-side; replaying the old cookie fails", async () => {
     const s = new BrowserSession(baseUrl);
     await s.login(admin.username, admin.password);

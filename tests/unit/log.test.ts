@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { finishRequestLog, startRequestLog } from "@/lib/api/access-log";
 import { REQUEST_ID_HEADER, requestIdFor } from "@/lib/http/edge";
-import { createLogger, createRequestLogger, logLevelSetting, REDACTED } from "@/lib/log";
+import { createLogger, createRequestLogger, isoTimestamp, logLevelSetting, REDACTED } from "@/lib/log";
 
 /** A logger and a request logger, writing into an array of parsed lines (and the raw text). */
 function capture(level: Parameters<typeof createLogger>[0] = "info") {
@@ -65,6 +65,26 @@ describe("logger settings", () => {
     expect(logLevelSetting.parse("")).toBe("info");
     expect(logLevelSetting.parse(" DEBUG ")).toBe("debug");
     expect(logLevelSetting.safeParse("verbose").success).toBe(false);
+  });
+});
+
+describe("timestamp", () => {
+  it("is toISOString() to the millisecond, across second, day and year boundaries and before 1970", () => {
+    const instants = [Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2027, 0, 1), 1, 0, 999, 1000, 1001, -1, -1001];
+    for (const start of instants) {
+      for (const now of [start, start + 7, start + 10, start + 99, start + 100, start - 1]) {
+        expect(isoTimestamp(now)).toBe(`,"time":"${new Date(now).toISOString()}"`);
+      }
+    }
+  });
+
+  it("stamps the logger's lines", () => {
+    const { lines, logger } = capture();
+    const before = Date.now();
+    logger.info("x");
+    const time = Date.parse(lines[0]!.time as string);
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(Date.now());
   });
 });
 
