@@ -116,14 +116,17 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
   const small = byId["bearer@few"];
   const large = byId["bearer@most"];
   if (small && large) {
+    // Judged on each subject against its own baseline: the two segments run minutes apart, and a
+    // shared host's speed drifts more than that between them (direct ratios of 1.14 and 0.91 in two
+    // runs of one commit whose paired figures were 1.00 both times). /healthz does not touch tokens.
     const direct = large.rps / small.rps;
     const normalized = large.ratio / small.ratio;
     add(
       `bearer req/s at ${most} tokens ÷ at ${few}`,
       "≥ 0.95",
-      fmt(direct),
-      direct >= 0.95,
-      `each against its own baseline: ${fmt(large.ratio)} ÷ ${fmt(small.ratio)} = ${fmt(normalized)}`,
+      fmt(normalized),
+      normalized >= 0.95,
+      `each against its own baseline: ${fmt(large.ratio)} ÷ ${fmt(small.ratio)}; direct req/s ${fmt(direct)}`,
       byCpu(small.cpuUsPerRequest && large.cpuUsPerRequest ? small.cpuUsPerRequest / large.cpuUsPerRequest : null, 0.95),
     );
   } else add(`bearer req/s at ${most} tokens ÷ at ${few}`, "≥ 0.95", "not measured", null);

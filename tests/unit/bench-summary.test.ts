@@ -63,6 +63,30 @@ describe("benchmark statistics", () => {
     expect(bearer.note).toContain("median of 3 pairs");
   });
 
+  it("judges scaling from 1 to 100,000 tokens on each subject against its own baseline, not across a drifting host", () => {
+    const judge = (fewPairs: Array<[number, number]>, mostPairs: Array<[number, number]>) => {
+      const first = alternate("bearer@few", fewPairs, fewPairs[0]![0]);
+      // The second server's runs come after the first's.
+      const second = alternate("bearer@most", mostPairs, mostPairs[0]![0]).map((r) => ({
+        ...r,
+        index: r.index + first.length,
+        neighbours: r.neighbours?.map((i) => i + first.length),
+      }));
+      const runs = [...first, ...second];
+      const subjects = ["bearer@few", "bearer@most"].map((id) => ({ id, label: "bearer token", serverLabel: id, database: "file", tokens: 1 }));
+      const summary = summarizeSubjects(subjects, runs);
+      return evaluateTargets(summary, { tokenCounts: [1, 1000, 100000], runs, propagation: [], seeding: [] }).find(
+        (t: { name: string }) => t.name === "bearer req/s at 100000 tokens ÷ at 1",
+      );
+    };
+    // The host ran 20 % slower while the large database was measured; the token count cost nothing.
+    const slower = judge([[1000, 920], [1000, 920]], [[800, 736], [800, 736]]);
+    expect(slower).toMatchObject({ value: "1.00", met: true });
+    expect(slower.note).toContain("direct req/s 0.80");
+    // The same host speed, and the large database really costs 10 %.
+    expect(judge([[1000, 920], [1000, 920]], [[1000, 828], [1000, 828]])).toMatchObject({ value: "0.90", met: false });
+  });
+
   it("judges the Security page figures: median first rows, largest decoded list, /healthz p99 ratio", () => {
     const listPage = (firstRowsMs: number[], largestListBytes: number, duringP99: number) => ({
       tokens: 100000,
