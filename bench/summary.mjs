@@ -117,8 +117,8 @@ export function evaluateTargets(summary, { tokenCounts, runs, propagation, seedi
   const large = byId["bearer@most"];
   if (small && large) {
     // Judged on each subject against its own baseline: the two segments run minutes apart, and a
-    // shared host's speed drifts more than that between them (direct ratios of 1.14 and 0.91 in two
-    // runs of one commit whose paired figures were 1.00 both times). /healthz does not touch tokens.
+    // shared host's speed drifts between them by more than the target's margin. /healthz does not
+    // touch tokens.
     const direct = large.rps / small.rps;
     const normalized = large.ratio / small.ratio;
     add(
