@@ -1,6 +1,7 @@
 import "server-only";
 import { and, count, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import ipaddr from "ipaddr.js";
 import type { Db } from "@/db/client";
 import { commit } from "@/lib/db/commit";
 import { logWarn } from "@/lib/log";
@@ -26,24 +27,38 @@ const ACTIONS = [...new Set(Object.values(EVENT_ACTIONS))];
 const EVENTS_OF = new Map<string, WebhookEvent[]>();
 for (const event of WEBHOOK_EVENTS) EVENTS_OF.set(EVENT_ACTIONS[event], [...(EVENTS_OF.get(EVENT_ACTIONS[event]) ?? []), event]);
 
-/** Whether this successful sign-in came from an address that admin has not signed in from before (within the audit log's retention). */
+/**
+ * What "the same address" means for sign-ins: an IPv4 address itself, and an
+ * IPv6 address's /64 network, within which a device's privacy addresses
+ * (RFC 8981) change daily. Anything else (`unknown`) stands for itself.
+ */
+function signInNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === "ipv4") return address.toString();
+  const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`);
+  return `${prefix.toString()}/64`;
+}
+
+/**
+ * Whether this successful sign-in came from a network (signInNetwork) that admin has
+ * not signed in from before, within the audit log's retention.
+ */
 async function isNewAddress(db: Db, row: AuditEventRow): Promise<boolean> {
   if (row.outcome !== "success" || row.targetType !== "admin" || row.targetId === null) return false;
-  const seen = await db
-    .select({ id: auditEvents.id })
+  const earlier = await db
+    .selectDistinct({ ip: auditEvents.ip })
     .from(auditEvents)
     .where(
       and(
         eq(auditEvents.action, "login.success"),
         eq(auditEvents.targetType, "admin"),
         eq(auditEvents.targetId, row.targetId),
-        eq(auditEvents.ip, row.ip),
         lt(auditEvents.id, row.id),
       ),
-    )
-    .limit(1)
-    .get();
-  return !seen;
+    );
+  const network = signInNetwork(row.ip);
+  return !earlier.some((e) => signInNetwork(e.ip) === network);
 }
 
 /** The events a row announces to these webhooks (the new-address look-up only when one of them wants it). */

@@ -184,6 +184,27 @@ describe("on a real libSQL database", () => {
     expect((await t.client.execute({ sql: "SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = ?", args: [late.id] })).rows[0]!.n).toBe(0);
   });
 
+  it("counts a sign-in as from a new address per IPv4 address and per IPv6 /64 (privacy addresses change daily)", async () => {
+    const ctx = systemContext("test");
+    const hook = await createWebhook(t.db, { name: "new", url, events: ["login.new_address"], enabled: true }, ctx, { allowPrivate: true }, NOW);
+    const ips = ["2001:db8:1:2::a", "2001:db8:1:2:9f1c:44ff:fe01:7", "2001:db8:1:3::a", "203.0.113.9", "203.0.113.10", "203.0.113.9", "2001:db8:1:3::ffff"];
+    for (const [i, ip] of ips.entries()) {
+      // Admin 2 signs in from the first address too: another admin's history is not this one's.
+      for (const admin of i === 0 ? [2, 1] : [1]) {
+        await t.client.execute({
+          sql: "INSERT INTO audit_events (at, action, outcome, actor_type, actor_name, ip, target_type, target_id, target_name) VALUES (?, 'login.success', 'success', 'session', 'a', ?, 'admin', ?, 'a')",
+          args: [NOW, ip, admin],
+        });
+      }
+    }
+    await fanOut(t.db, "panel");
+    const announced = await t.client.execute({
+      sql: "SELECT e.ip, e.target_id AS admin FROM webhook_deliveries d JOIN audit_events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY e.id",
+      args: [hook.id],
+    });
+    expect(announced.rows.map((r) => `${r.admin} ${r.ip}`)).toEqual(["2 2001:db8:1:2::a", "1 2001:db8:1:2::a", "1 2001:db8:1:3::a", "1 203.0.113.9", "1 203.0.113.10"]);
+  });
+
   it("a receiver that hangs holds two sends of its own, not the others' deliveries", async () => {
     const ctx = systemContext("test");
     const hanging = createServer(() => {}); // never answers
