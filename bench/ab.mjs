@@ -2,7 +2,7 @@
 // optimisation that has to show it beats the noise. A is the other checkout (built there with
 // `npm run build`, its node_modules installed), B this one. Both panels run side by side on
 // databases seeded alike; load runs alternate A B A B … A on the same request, and each B run is
-// compared with the mean of its two A neighbours, as `npm run bench` pairs subject and baseline.
+// compared with the mean of its two A neighbours (bench/paired.mjs).
 //
 //   node bench/ab.mjs ../before [--scenario session|bearer|healthz] [--pairs 50] [--duration 1]
 //
@@ -14,10 +14,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadRun } from "./load.mjs";
+import { pairedRatios, showRatios } from "./paired.mjs";
 import { bearer, signIn, STATUS_PATH } from "./panel-client.mjs";
 import * as here from "./procs.mjs";
 import { seedDatabase } from "./seed.mjs";
-import { median, quartiles } from "./summary.mjs";
 import { mintToken } from "./tokens.mjs";
 
 const { values: args, positionals } = parseArgs({
@@ -64,20 +64,10 @@ try {
     await run(a);
     await run(b);
   }
-  const rps = [];
-  const cpu = [];
-  let before = await run(a);
-  for (let i = 0; i < pairs; i++) {
-    const subject = await run(b);
-    const after = await run(a);
-    rps.push(subject.rps / ((before.rps + after.rps) / 2));
-    cpu.push((before.cpuUsPerRequest + after.cpuUsPerRequest) / 2 / subject.cpuUsPerRequest);
-    before = after;
-  }
-  const show = (xs) => `${median(xs).toFixed(3)} (middle half ${quartiles(xs).map((x) => x.toFixed(3)).join("–")})`;
+  const { B } = await pairedRatios(() => run(a), { B: () => run(b) }, pairs);
   console.log(`${args.scenario}, B (${here.ROOT}) ÷ A (${otherRoot}), ${pairs} pairs of ${durationS} s runs:`);
-  console.log(`  req/s: ${show(rps)}; B faster in ${rps.filter((r) => r > 1).length} of ${pairs}`);
-  console.log(`  by server CPU per request: ${show(cpu)}`);
+  console.log(`  req/s: ${showRatios(B.rps)}; B faster in ${B.rps.filter((r) => r > 1).length} of ${pairs}`);
+  console.log(`  by server CPU per request: ${showRatios(B.cpu)}`);
 } finally {
   for (const server of panels) await server.stop();
   rmSync(tmp, { recursive: true, force: true });
