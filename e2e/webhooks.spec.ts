@@ -76,7 +76,10 @@ test("add a webhook, copy its secret once, watch a test be retried and delivered
   // Closing before copying asks first.
   await shown.getByRole("button", { name: "Close" }).click();
   await expect(shown.getByRole("alert")).toContainText("You haven’t copied the secret.");
+  await expect(shown.getByRole("button", { name: "Keep it open" })).toBeFocused();
   await shown.getByRole("button", { name: "Keep it open" }).click();
+  // The focus goes to what is left to do, not to the page.
+  await expect(shown.getByRole("button", { name: "Copy" })).toBeFocused();
   await shown.getByRole("button", { name: "Copy" }).click();
   await expect(shown.getByText("Copied to the clipboard.")).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
