@@ -96,6 +96,24 @@ test("closing the one-time dialog before copying asks first", async ({ page }) =
   expect(await page.content()).not.toContain(shown);
 });
 
+test("without a Clipboard API (plain http on a LAN address), Copy selects the whole token and says how to copy it", async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("not allowed")) } });
+    document.execCommand = () => false;
+  });
+  await openSecurity(page);
+  const secret = await createThroughDialog(page, unique("no-clipboard"));
+  const field = secret.getByLabel("Your new API token");
+  const shown = await field.inputValue();
+  await secret.getByRole("button", { name: "Copy" }).click();
+  await expect(secret.getByText("The token is selected: press Ctrl+C (⌘C on a Mac) to copy it.")).toBeVisible();
+  await expect(field).toBeFocused();
+  expect(await field.evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0))).toBe(shown);
+  // Not copied: closing still asks first.
+  await secret.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(secret.getByRole("alert")).toContainText("haven’t copied the token");
+});
+
 test("a duplicate name shows the server's message under the Name field", async ({ page }) => {
   await openSecurity(page);
   const name = unique("dup");
