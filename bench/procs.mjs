@@ -20,6 +20,18 @@ process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
+/** Kills the children still running (one still starting when a run fails has no stop()) and waits for them. */
+export async function killChildren() {
+  await Promise.all(
+    [...children].map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      return exited;
+    }),
+  );
+}
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { createClient } from "@libsql/client";
 import { loadRun } from "./load.mjs";
 import { bearer, signIn, STATUS_PATH } from "./panel-client.mjs";
-import { ensureBuild, ensureSqld, BENCH_TMP, ROOT, startPanel, startPlainServer, startSqld } from "./procs.mjs";
+import { ensureBuild, ensureSqld, BENCH_TMP, ROOT, killChildren, startPanel, startPlainServer, startSqld } from "./procs.mjs";
 import { measureListPage } from "./list-page.mjs";
 import { measureDisablePropagation } from "./propagation.mjs";
 import { writeResults } from "./report.mjs";
@@ -417,6 +417,7 @@ try {
   log(`FAILED: ${error?.stack ?? error}`);
 } finally {
   await Promise.allSettled(servers.map((s) => s.stop()));
+  await killChildren();
   rmSync(tmp, { recursive: true, force: true });
 }
 log(`${exitCode === 0 ? "done" : "failed"} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

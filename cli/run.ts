@@ -1,5 +1,5 @@
 import { systemContext } from "@/lib/audit/context";
-import { chmodSync, copyFileSync, existsSync, renameSync, statSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, existsSync, linkSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z, ZodError } from "zod";
@@ -11,7 +11,7 @@ import { revokeAllSessionsOf } from "@/lib/auth/active-sessions";
 import { commitEndingAllSessions } from "@/lib/auth/session-ends";
 import { disableTwoFactorByOperator } from "@/lib/auth/two-factor";
 import { serverConfig } from "@/lib/config";
-import { PANEL_KEY_ENV, panelKeyPath, readPanelKeyFile } from "@/lib/crypto/panel-key";
+import { PANEL_KEY_ENV, panelKeyPath, readPanelKeyFile, replacePanelKeyFile } from "@/lib/crypto/panel-key";
 import { DomainError } from "@/lib/errors";
 import { importXuiTokens } from "@/lib/tokens/import-3x-ui";
 import { createTokenBody, MSG, type TokenView } from "@/lib/tokens/schemas";
@@ -329,7 +329,7 @@ function backupKey(io: CliIO, backup: string): string {
   readPanelKeyFile(keyFile);
   const copy = `${backup}.key`;
   if (existsSync(copy)) throw new CliError(`${copy} already exists; choose a new file name`);
-  copyFileSync(keyFile, copy);
+  copyFileSync(keyFile, copy, constants.COPYFILE_EXCL);
   chmodSync(copy, 0o600);
   return `Copied the panel key to ${copy} (mode 0600): keep it with the backup and as private as the database.\n`;
 }
@@ -347,10 +347,9 @@ function restoreKey(io: CliIO, backup: string, databaseFile: string): string {
   let kept = "";
   if (existsSync(keyFile)) {
     kept = `${keyFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    renameSync(keyFile, kept);
+    linkSync(keyFile, kept);
   }
-  copyFileSync(copy, keyFile);
-  chmodSync(keyFile, 0o600);
+  replacePanelKeyFile(keyFile, readPanelKeyFile(copy));
   return `Put the panel key ${copy} back as ${keyFile}${kept ? ` (the one there is kept at ${kept})` : ""}.\n`;
 }
 

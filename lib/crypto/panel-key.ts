@@ -1,6 +1,6 @@
 import "server-only";
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
 import { databaseSettings } from "@/db/settings";
 
@@ -66,21 +66,71 @@ export function readPanelKeyFile(file: string): Buffer {
   return Buffer.from(text, "hex");
 }
 
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `key` under a private name beside `file`, synced to disk; the caller links or renames it into place. */
+function writeDraft(file: string, key: Buffer): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const fd = openSync(draft, "wx", 0o600);
+  try {
+    writeSync(fd, `${key.toString("hex")}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return draft;
+}
+
+/**
+ * Creates the key file unless it exists; true when this call created it. The
+ * hard link either publishes a complete file or fails because one exists, so
+ * instances starting at once on one directory never read a half-written key
+ * and all agree on the first one published.
+ */
+function createPanelKeyFile(file: string): boolean {
+  if (existsSync(file)) return false;
+  const draft = writeDraft(file, randomBytes(KEY_BYTES));
+  try {
+    linkSync(draft, file);
+    syncDirectory(path.dirname(file));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** Replaces the key file with `key` (restore): at every instant the file holds the old key or the new one, whole. */
+export function replacePanelKeyFile(file: string, key: Buffer): void {
+  const draft = writeDraft(file, key);
+  try {
+    renameSync(draft, file);
+    syncDirectory(path.dirname(file));
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
 /** The key from the environment or the key file, creating the file on first start. */
 export function loadPanelKey(env: Record<string, string | undefined>, databaseUrl: string, cwd = process.cwd()): PanelKey {
   const fromEnv = parsePanelKey(env[PANEL_KEY_ENV]);
   if (fromEnv) return { key: fromEnv, source: { kind: "env" } };
   const file = panelKeyPath(databaseUrl, cwd);
-  let created = false;
+  let created: boolean;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    // `wx`: two instances starting at once on one directory agree on the first file written.
-    writeFileSync(file, `${randomBytes(KEY_BYTES).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-    created = true;
+    created = createPanelKeyFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-      throw new PanelKeyError(`cannot create the panel key ${file}: ${(error as Error).message}`);
-    }
+    throw new PanelKeyError(`cannot create the panel key ${file} (${(error as Error).message}); set ${PANEL_KEY_ENV} instead`);
   }
   return { key: readPanelKeyFile(file), source: { kind: "file", path: file, created } };
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createClient } from "@libsql/client";
@@ -74,12 +75,23 @@ describe.skipIf(testBackend() === "sqld")("restore", () => {
     }
     expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toEqual([]);
 
+    // The backup's key copy differs from the key file here (as after a key change since the backup).
+    const keyFile = path.join(dataDir, "panel.key");
+    const oldKey = readFileSync(keyFile, "utf8");
+    const backupKey = `${randomBytes(32).toString("hex")}\n`;
+    writeFileSync(`${backupFile}.key`, backupKey, { mode: 0o600 });
     const restored = await panel("restore", backupFile);
     expect(restored.stderr).toBe("");
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/Restored .*: 2 tokens, 2 enabled; every session ended\./);
     const previous = /kept at (\S+)\.\n/.exec(restored.stdout)?.[1];
     expect(previous && existsSync(previous)).toBe(true);
+    // The key file is replaced by the backup's copy; the one there is kept beside it.
+    const keptKey = /\(the one there is kept at (\S+)\)/.exec(restored.stdout)?.[1];
+    expect(keptKey && readFileSync(keptKey, "utf8")).toBe(oldKey);
+    expect(readFileSync(keyFile, "utf8")).toBe(backupKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dataDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
     server = await startPanelServer({ dataDir, env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password } });
     expect([await works(kept), await works(deletedLater), await works(madeLater)]).toEqual([true, true, false]);

@@ -1,8 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
 import { loadPanelKey, panelKeyPath, parsePanelKey } from "@/lib/crypto/panel-key";
+import { ROOT } from "../support/server";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "xui-panel-key-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,4 +48,27 @@ describe("panel key", () => {
     expect(() => loadPanelKey({}, url("b"))).toThrow(`${file} is not a panel key (expected 64 hex characters, found 4 characters)`);
     expect(readFileSync(file, "utf8")).toBe("abcd\n"); // never overwritten
   });
+
+  it("instances starting at once on one directory all read one complete key (never a half-written file)", async () => {
+    // Several panels on one data/ (or the bench's panels on one temp directory) start together: each
+    // child creates the key of 300 fresh directories in lockstep with the others.
+    const base = path.join(dir, "race");
+    const children = 4;
+    const directories = 300;
+    const startAt = Date.now() + 3_000; // after every child has loaded tsx
+    const run = (n: number) =>
+      promisify(execFile)(
+        process.execPath,
+        [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "--tsconfig", "tsconfig.json", "tests/support/panel-key-race.ts", base, String(directories), String(startAt)],
+        { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
+      ).then(({ stdout }) => stdout.trim().split("\n").map((line) => ({ child: n, ...(JSON.parse(line) as { i: number; key?: string; error?: string }) })));
+    const results = (await Promise.all(Array.from({ length: children }, (_, n) => run(n)))).flat();
+    expect(results.filter((r) => r.error)).toEqual([]);
+    for (let i = 0; i < directories; i++) {
+      const keys = new Set(results.filter((r) => r.i === i).map((r) => r.key));
+      expect(keys.size, `directory ${i}`).toBe(1);
+      expect([...keys][0]).toBe(readFileSync(path.join(base, String(i), "panel.key"), "utf8").trim());
+      expect(readdirSync(path.join(base, String(i))), "no draft left behind").toEqual(["panel.key"]);
+    }
+  }, 60_000);
 });
