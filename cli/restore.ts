@@ -1,8 +1,9 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "libsql";
 import { MIGRATIONS_FOLDER } from "@/db/migrate";
+import { fsyncPath } from "@/lib/fsync";
 import { CliError } from "./errors";
 
 /** What a restore did, for the operator. */
@@ -82,15 +83,6 @@ function checkBackup(source: string): Omit<RestoreReport, "previous"> {
     };
   } finally {
     db.close();
-  }
-}
-
-function fsyncPath(file: string): void {
-  const fd = openSync(file, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -3,6 +3,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
 import { databaseSettings } from "@/db/settings";
+import { fsyncPath } from "@/lib/fsync";
 
 /**
  * The panel's own secret: 32 bytes from `PANEL_SECRET_KEY` (64 hex characters,
@@ -66,15 +67,6 @@ export function readPanelKeyFile(file: string): Buffer {
   return Buffer.from(text, "hex");
 }
 
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Writes `key` under a private name beside `file`, synced to disk; the caller links or renames it into place. */
 function writeDraft(file: string, key: Buffer): string {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -100,7 +92,7 @@ function createPanelKeyFile(file: string): boolean {
   const draft = writeDraft(file, randomBytes(KEY_BYTES));
   try {
     linkSync(draft, file);
-    syncDirectory(path.dirname(file));
+    fsyncPath(path.dirname(file));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
@@ -115,7 +107,7 @@ export function replacePanelKeyFile(file: string, key: Buffer): void {
   const draft = writeDraft(file, key);
   try {
     renameSync(draft, file);
-    syncDirectory(path.dirname(file));
+    fsyncPath(path.dirname(file));
   } finally {
     rmSync(draft, { force: true });
   }
