@@ -10,6 +10,9 @@ export interface CliResult {
 
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
+/** Node's arguments to run a TypeScript file of the project as `npm run panel` runs the CLI (from ROOT). */
+export const tsxArgs = (script: string, ...args: string[]) => [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", script, ...args];
+
 /**
  * Runs the real CLI as `npm run panel` does (`tsx --conditions=react-server
  * --tsconfig tsconfig.json cli/panel.ts …` in the project root), minus npm's own start-up, against
@@ -23,7 +26,7 @@ export function runPanel(
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "cli/panel.ts", ...args],
+      tsxArgs("cli/panel.ts", ...args),
       {
         cwd: ROOT,
         // Not started by npm: relative file arguments are relative to cwd.

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { promisify } from "node:util";
 import { loadPanelKey, panelKeyPath, parsePanelKey } from "@/lib/crypto/panel-key";
+import { tsxArgs } from "../support/cli";
 import { ROOT } from "../support/server";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "xui-panel-key-"));
@@ -59,7 +60,7 @@ describe("panel key", () => {
     const run = (n: number) =>
       promisify(execFile)(
         process.execPath,
-        [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "--tsconfig", "tsconfig.json", "tests/support/panel-key-race.ts", base, String(directories), String(startAt)],
+        tsxArgs("tests/support/panel-key-race.ts", base, String(directories), String(startAt)),
         { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
       ).then(({ stdout }) => stdout.trim().split("\n").map((line) => ({ child: n, ...(JSON.parse(line) as { i: number; key?: string; error?: string }) })));
     const results = (await Promise.all(Array.from({ length: children }, (_, n) => run(n)))).flat();
