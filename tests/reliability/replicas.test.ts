@@ -251,18 +251,26 @@ describe("panels on a sqld primary and its replica", () => {
 
   it("the primary going away: the replica's panels keep serving reads, answer writes 503 within the request timeout, and recover; nothing acknowledged is lost", async (ctx) => {
     ready(ctx);
+    // Where the time went, printed with the servers' last output if the test fails or runs out of time.
+    const started = performance.now();
+    const steps: string[] = [];
+    const step = (what: string) => steps.push(`${Math.round(performance.now() - started)} ms: ${what}`);
+    ctx.onTestFailed(() => console.error(`[replicas] primary outage steps:\n  ${steps.join("\n  ")}\n${cluster!.output().slice(-4000)}`));
     const acked = await create(r1, unique("before-kill"));
     const session = new BrowserSession(r2.baseUrl);
     expect((await session.login(ADMIN.username, password)).json?.success).toBe(true);
     const xhr = { "x-requested-with": "XMLHttpRequest" };
     await cluster!.primary.kill();
     const killedAt = performance.now();
+    step("primary killed");
     // Reads: the replica still has every acknowledged change, and no revocation can happen meanwhile.
     expect(await statusWith(r1, acked.token)).toBe(200);
     expect((await session.send("/panel/api/setting/apiTokens?limit=1", { headers: xhr })).status).toBe(200);
+    step("reads answered");
     // Writes: the replica cannot forward them; a 503 envelope once the request to it times out (10 s).
     const write = await api(r1, "/panel/api/setting/apiTokens/create", { name: unique("during-kill"), scope: "monitor" });
     const writeMs = performance.now() - killedAt;
+    step(`write answered ${write.status}`);
     expect(write.status, write.text).toBe(503);
     expect(write.json).toMatchObject({ success: false, obj: null });
     // The primary's own panel: 503 at once.
@@ -270,9 +278,11 @@ describe("panels on a sqld primary and its replica", () => {
 
     await cluster!.primary.restart();
     const restartedAt = performance.now();
+    step("primary answers again");
     let recoveredMs = -1;
     while (performance.now() - restartedAt < 30_000) {
       const res = await api<{ id: number; token: string }>(r1, "/panel/api/setting/apiTokens/create", { name: unique("after-restart"), scope: "monitor" });
+      step(`write after restart answered ${res.status}`);
       if (res.json?.success) {
         recoveredMs = Math.round(performance.now() - restartedAt);
         expect(await statusWith(r1, res.json.obj!.token)).toBe(200);
@@ -285,5 +295,7 @@ describe("panels on a sqld primary and its replica", () => {
     expect(recoveredMs).toBeGreaterThanOrEqual(0);
     expect(await statusWith(r1, acked.token)).toBe(200);
     expect(await statusWith(p, acked.token)).toBe(200);
-  }, 90_000);
+    // The bounds it waits for, added up: the refused write's request timeout (10 s), sqld's start (≤ 30 s), the
+    // recovery loop (30 s, and a last write of ≤ 10 s), two reads; the test fails on its assertions well before this.
+  }, 120_000);
 });
